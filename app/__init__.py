@@ -1,0 +1,1 @@
+"""trendgraph: everything below the GraphQL surface (settings, database, domain, loaders, ASGI)."""

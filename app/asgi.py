@@ -1,0 +1,117 @@
+"""The Starlette application: ``/graphql``, health probes, and the database lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import TypedDict
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from starlette.routing import Route
+
+from app.database import Database
+from app.embedded import EmbeddedMongo
+from app.graphql_view import GraphQLView
+from app.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+
+class State(TypedDict):
+    database: Database
+
+
+def redact(uri: str) -> str:
+    """``uri`` without a password, for logs."""
+    scheme, sep, rest = uri.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return uri
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """Connect to ``TRENDGRAPH_MONGODB_URI``, or start the embedded server when it is unset."""
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.mongodb_uri:
+            uri = settings.mongodb_uri
+            logger.info("database: MongoDB at %s, database %r", redact(uri), settings.database)
+        else:
+            embedded = EmbeddedMongo(settings.data_dir)
+            uri = await asyncio.to_thread(embedded.start)
+            stack.callback(embedded.stop)
+            logger.info(
+                "database: embedded SecantusDB (data in %s), database %r",
+                settings.data_dir.resolve(),
+                settings.database,
+            )
+        database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
+        stack.push_async_callback(database.close)
+        await database.ensure_indexes()
+        yield database
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """The process is alive (says nothing about the database)."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """200 only when the database answers ``ping``: route traffic here."""
+    database: Database = request.state.database
+    if await database.ping():
+        return JSONResponse({"status": "ready", "database": "ok"})
+    return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+
+
+async def index(request: Request) -> RedirectResponse:
+    return RedirectResponse("/graphql")
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    seed_if_empty: bool = False,
+    on_ready: Callable[[], None] | None = None,
+) -> Starlette:
+    """The ASGI app. Pass ``database`` to use an open one (tests) instead of connecting."""
+    settings = settings or get_settings()
+    from schema.root import schema  # the GraphQL surface sits above app/
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        if database is not None:
+            yield {"database": database}
+            return
+        async with open_database(settings) as opened:
+            if seed_if_empty:
+                from seeds.loader import default_seed_files, load_seed_files
+
+                if await opened.trends.estimated_document_count() == 0:
+                    report = await load_seed_files(opened, default_seed_files())
+                    logger.info(
+                        "database had no trends: loaded the seed data (%d trends, %d categories)",
+                        len(report.trends.inserted),
+                        len(report.categories.inserted),
+                    )
+            if on_ready is not None:
+                on_ready()
+            yield {"database": opened}
+
+    graphql = GraphQLView(schema, settings)
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,127 @@
+"""The MongoDB connection: client, collections, indexes, and per-request command counting."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, monitoring
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from app.models import GrowthWindowKey
+
+logger = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+TRENDS = "trends"
+CATEGORIES = "categories"
+TREND_SERIES = "trend_series"
+
+
+@dataclass
+class CommandStats:
+    """Database commands issued on behalf of one request."""
+
+    commands: int = 0
+    by_name: dict[str, int] = field(default_factory=dict)
+
+    def record(self, command_name: str) -> None:
+        self.commands += 1
+        self.by_name[command_name] = self.by_name.get(command_name, 0) + 1
+
+
+_current_stats: ContextVar[CommandStats | None] = ContextVar(
+    "trendgraph_command_stats", default=None
+)
+
+
+@contextlib.contextmanager
+def count_commands(stats: CommandStats | None = None) -> Iterator[CommandStats]:
+    """Count the database commands issued inside this block (and tasks it starts)."""
+    stats = stats or CommandStats()
+    token = _current_stats.set(stats)
+    try:
+        yield stats
+    finally:
+        _current_stats.reset(token)
+
+
+def bind_command_stats(stats: CommandStats) -> None:
+    """Count commands of the current context (one request) into ``stats`` from now on."""
+    _current_stats.set(stats)
+
+
+class _CommandCounter(monitoring.CommandListener):
+    """PyMongo command monitoring; the driver calls it in the task that issues the command."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        stats = _current_stats.get()
+        if stats is not None:
+            stats.record(event.command_name)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+class Database:
+    """One client and the collections trendgraph uses."""
+
+    def __init__(self, client: AsyncMongoClient[Document], name: str) -> None:
+        self.client = client
+        self.db: AsyncDatabase[Document] = client[name]
+        self.trends: AsyncCollection[Document] = self.db[TRENDS]
+        self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
+        self.trend_series: AsyncCollection[Document] = self.db[TREND_SERIES]
+
+    @classmethod
+    def connect(cls, uri: str, name: str, *, timeout_ms: int = 5_000) -> Database:
+        """A client for ``uri`` (connections open lazily, on first use)."""
+        client: AsyncMongoClient[Document] = AsyncMongoClient(
+            uri,
+            event_listeners=[_CommandCounter()],
+            serverSelectionTimeoutMS=timeout_ms,
+            connectTimeoutMS=timeout_ms,
+            tz_aware=True,
+            appname="trendgraph",
+        )
+        return cls(client, name)
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+        except Exception:  # any failure means "not ready"; the caller only needs a yes/no
+            logger.warning("database ping failed", exc_info=True)
+            return False
+        return True
+
+    async def ensure_indexes(self) -> None:
+        """Create the indexes reads rely on; idempotent."""
+        growth_indexes = [
+            IndexModel([(f"growth.{key.value}.percent", DESCENDING), ("_id", DESCENDING)])
+            for key in GrowthWindowKey
+        ]
+        await self.trends.create_indexes(
+            [
+                IndexModel([("slug", ASCENDING)], unique=True),
+                IndexModel([("aliasSlugs", ASCENDING)]),
+                IndexModel([("category", ASCENDING)]),
+                IndexModel([("tags", ASCENDING)]),
+                IndexModel([("status", ASCENDING)]),
+                IndexModel([("nameKey", ASCENDING), ("_id", ASCENDING)]),
+                IndexModel([("updatedAt", DESCENDING), ("_id", DESCENDING)]),
+                *growth_indexes,
+            ]
+        )
+        await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])
+
+    async def close(self) -> None:
+        await self.client.close()

@@ -1,0 +1,277 @@
+"""Domain objects: what a trend and a category are, independent of storage and of GraphQL.
+
+Field names are snake_case in Python and camelCase in MongoDB and in seed files
+(``alias_generator``), so one model validates a seed file, maps a stored document and
+feeds a GraphQL type.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Self
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=SLUG_PATTERN)]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_not_blank)]
+LongText = Annotated[str, StringConstraints(max_length=5_000), AfterValidator(_not_blank)]
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=SLUG_PATTERN)]
+
+
+class GrowthWindowKey(StrEnum):
+    """A growth window; declaration order is shortest first."""
+
+    THREE_MONTHS = "THREE_MONTHS"
+    SIX_MONTHS = "SIX_MONTHS"
+    ONE_YEAR = "ONE_YEAR"
+    TWO_YEARS = "TWO_YEARS"
+    FIVE_YEARS = "FIVE_YEARS"
+
+    @property
+    def label(self) -> str:
+        return _WINDOW_LABELS[self]
+
+    @property
+    def months(self) -> int:
+        return _WINDOW_MONTHS[self]
+
+
+_WINDOW_LABELS = {
+    GrowthWindowKey.THREE_MONTHS: "3mo",
+    GrowthWindowKey.SIX_MONTHS: "6mo",
+    GrowthWindowKey.ONE_YEAR: "1y",
+    GrowthWindowKey.TWO_YEARS: "2y",
+    GrowthWindowKey.FIVE_YEARS: "5y",
+}
+_WINDOW_MONTHS = {
+    GrowthWindowKey.THREE_MONTHS: 3,
+    GrowthWindowKey.SIX_MONTHS: 6,
+    GrowthWindowKey.ONE_YEAR: 12,
+    GrowthWindowKey.TWO_YEARS: 24,
+    GrowthWindowKey.FIVE_YEARS: 60,
+}
+
+
+class GrowthMethod(StrEnum):
+    """How a growth figure was obtained."""
+
+    REPORTED = "REPORTED"
+
+
+class TrendStatus(StrEnum):
+    """Where a trend stands in its life cycle."""
+
+    EXPLODING = "EXPLODING"
+    REGULAR = "REGULAR"
+    PEAKED = "PEAKED"
+    DECLINING = "DECLINING"
+
+
+class DomainModel(BaseModel):
+    """Base: camelCase on the wire and in storage, snake_case in Python, unknown keys refused."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+    )
+
+
+class GrowthWindow(DomainModel):
+    """Growth over one window: ``percent`` is the change from the window's start to its end."""
+
+    window: GrowthWindowKey
+    percent: float
+    method: GrowthMethod = GrowthMethod.REPORTED
+    start_value: float | None = None
+    end_value: float | None = None
+
+    @field_validator("percent", "start_value", "end_value")
+    @classmethod
+    def _finite(cls, value: float | None) -> float | None:
+        if value is not None and not math.isfinite(value):
+            raise ValueError("must be a finite number")
+        return value
+
+
+class Provenance(DomainModel):
+    """Where an analysis came from."""
+
+    source: ShortText
+    generated_at: AwareDatetime | None = None
+
+
+class TrendDecomposition(Provenance):
+    trigger: LongText
+    behavior_change: LongText
+    enabler: LongText
+    constraint_removed: LongText
+
+
+class PestleAnalysis(Provenance):
+    political: LongText
+    economic: LongText
+    social: LongText
+    technological: LongText
+    legal: LongText
+    environmental: LongText
+
+
+class JobsToBeDone(Provenance):
+    problem: LongText
+    prior_workaround: LongText
+    key_outcome: LongText
+
+
+class ConsumerTrendCanvas(Provenance):
+    basic_need: LongText
+    drivers_of_change: LongText
+    emerging_consumer_needs: LongText
+    new_consumer_expectations: LongText
+    inspirations_signals: LongText
+    innovations_emerging: LongText
+
+
+class TrendAnalyses(DomainModel):
+    """The four framework analyses; each is complete or absent."""
+
+    decomposition: TrendDecomposition | None = None
+    pestle: PestleAnalysis | None = None
+    jobs_to_be_done: JobsToBeDone | None = None
+    consumer_trend_canvas: ConsumerTrendCanvas | None = None
+
+
+def _unique_windows(windows: list[GrowthWindow]) -> list[GrowthWindow]:
+    seen = [window.window for window in windows]
+    duplicates = sorted({key for key in seen if seen.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"growth windows must be unique; repeated: {', '.join(duplicates)}")
+    return sorted(windows, key=lambda growth: list(GrowthWindowKey).index(growth.window))
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+class TrendSpec(DomainModel):
+    """What a writer supplies for a trend (seed files, and later mutations)."""
+
+    slug: Slug
+    name: ShortText
+    aliases: Annotated[list[ShortText], AfterValidator(_unique), Field(max_length=20)] = []
+    description: LongText | None = None
+    category: Slug | None = None
+    tags: Annotated[list[Tag], AfterValidator(_unique), Field(max_length=30)] = []
+    growth: Annotated[list[GrowthWindow], AfterValidator(_unique_windows), Field(max_length=5)] = []
+    status: TrendStatus | None = None
+    analyses: TrendAnalyses = TrendAnalyses()
+    related: Annotated[list[Slug], AfterValidator(_unique), Field(max_length=50)] = []
+
+    @model_validator(mode="after")
+    def _not_related_to_itself(self) -> Self:
+        if self.slug in self.related:
+            raise ValueError("a trend cannot be related to itself")
+        return self
+
+
+class Trend(DomainModel):
+    """A stored trend.
+
+    ``analyses`` is ``None`` only when a read left it out of its projection; a stored
+    trend without analyses has an empty :class:`TrendAnalyses`.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(alias="_id")
+    slug: str
+    name: str
+    aliases: list[str] = []
+    description: str | None = None
+    category: str | None = None
+    tags: list[str] = []
+    growth: dict[GrowthWindowKey, GrowthWindow] = {}
+    status: TrendStatus | None = None
+    analyses: TrendAnalyses | None = None
+    related: list[str] = []
+    created_at: datetime
+    updated_at: datetime
+    version: int = 1
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _object_id_to_str(cls, value: Any) -> Any:
+        return value if isinstance(value, str) else str(value)
+
+    @field_validator("related", mode="before")
+    @classmethod
+    def _related_ids_to_str(cls, value: Any) -> Any:
+        return [item if isinstance(item, str) else str(item) for item in value]
+
+    def growth_windows(self) -> list[GrowthWindow]:
+        """The growth windows present, shortest first."""
+        return [self.growth[key] for key in GrowthWindowKey if key in self.growth]
+
+
+class CategorySpec(DomainModel):
+    """A node of the category taxonomy."""
+
+    slug: Slug
+    name: ShortText
+    description: LongText | None = None
+    parent: Slug | None = None
+
+    @model_validator(mode="after")
+    def _not_own_parent(self) -> Self:
+        if self.parent == self.slug:
+            raise ValueError("a category cannot be its own parent")
+        return self
+
+
+class Category(CategorySpec):
+    """A stored category."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(alias="_id")
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _object_id_to_str(cls, value: Any) -> Any:
+        return value if isinstance(value, str) else str(value)
+
+
+def search_key(text: str) -> str:
+    """``text`` folded for matching and sorting: accents stripped, case folded, spaces single."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return re.sub(r"\s+", " ", stripped.casefold()).strip()
+
+
+def slugify(text: str) -> str:
+    """A slug made from ``text`` (``"Async IO"`` -> ``"async-io"``)."""
+    return re.sub(r"[^a-z0-9]+", "-", search_key(text)).strip("-")

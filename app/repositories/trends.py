@@ -1,0 +1,277 @@
+"""Trends: reads by id, slug and alias, filtered and ordered pages, and idempotent upserts."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from bson import ObjectId
+from bson.errors import InvalidId
+
+from app.database import Database, Document
+from app.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key, slugify
+from app.pagination import Position, SortKey, after, decode_cursor, encode_cursor
+
+WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0}
+
+
+class TrendOrderField(StrEnum):
+    GROWTH = "GROWTH"
+    NAME = "NAME"
+    UPDATED_AT = "UPDATED_AT"
+
+
+@dataclass(frozen=True, slots=True)
+class TrendOrder:
+    field: TrendOrderField = TrendOrderField.UPDATED_AT
+    descending: bool = True
+    window: GrowthWindowKey = GrowthWindowKey.THREE_MONTHS
+
+    def sort_key(self) -> SortKey:
+        direction: Any = -1 if self.descending else 1
+        if self.field is TrendOrderField.GROWTH:
+            path = f"growth.{self.window.value}.percent"
+            signature = f"GROWTH:{self.window.value}:{'DESC' if self.descending else 'ASC'}"
+        else:
+            path = "nameKey" if self.field is TrendOrderField.NAME else "updatedAt"
+            signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
+        return SortKey(path, direction, signature)
+
+    def value_of(self, trend: Trend) -> Any:
+        if self.field is TrendOrderField.GROWTH:
+            growth = trend.growth.get(self.window)
+            return growth.percent if growth else None
+        if self.field is TrendOrderField.NAME:
+            return search_key(trend.name)
+        return trend.updated_at
+
+
+@dataclass(frozen=True, slots=True)
+class TrendFilter:
+    """Trends matching every given criterion."""
+
+    category: str | None = None
+    tags: Sequence[str] = ()
+    status: Sequence[TrendStatus] = ()
+    growth_window: GrowthWindowKey | None = None
+    min_growth: float | None = None
+    max_growth: float | None = None
+
+    def to_mongo(self) -> Document:
+        query: Document = {}
+        if self.category is not None:
+            query["category"] = self.category
+        if self.tags:
+            query["tags"] = {"$all": list(self.tags)}
+        if self.status:
+            query["status"] = {"$in": [status.value for status in self.status]}
+        bounds: Document = {}
+        if self.min_growth is not None:
+            bounds["$gte"] = self.min_growth
+        if self.max_growth is not None:
+            bounds["$lte"] = self.max_growth
+        if bounds:
+            window = self.growth_window or GrowthWindowKey.THREE_MONTHS
+            query[f"growth.{window.value}.percent"] = bounds
+        return query
+
+
+@dataclass(slots=True)
+class TrendPage:
+    """One page of an ordered, filtered list, with what is needed to build its cursors."""
+
+    trends: list[Trend]
+    cursors: list[str]
+    has_next_page: bool
+    has_previous_page: bool
+
+
+@dataclass(slots=True)
+class UpsertReport:
+    """What an upsert did, by slug."""
+
+    inserted: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+class UnknownReferenceError(ValueError):
+    """A spec names a category or related trend that does not exist."""
+
+    def __init__(self, slug: str, field_name: str, missing: Iterable[str]) -> None:
+        self.slug, self.field_name, self.missing = slug, field_name, sorted(missing)
+        super().__init__(f"{field_name}: unknown {', '.join(self.missing)}")
+
+
+def parse_object_id(value: str) -> ObjectId | None:
+    try:
+        return ObjectId(value)
+    except (InvalidId, TypeError):
+        return None
+
+
+def _content(spec: TrendSpec, related_ids: list[ObjectId]) -> Document:
+    """The stored fields that a spec determines (everything but ids, times and version)."""
+    document = spec.model_dump(by_alias=True, exclude={"growth", "related"})
+    document["growth"] = {
+        window.window.value: window.model_dump(by_alias=True)
+        for window in spec.growth
+    }
+    document["related"] = related_ids
+    document["nameKey"] = search_key(spec.name)
+    document["aliasSlugs"] = sorted({slugify(alias) for alias in spec.aliases} - {spec.slug})
+    return document
+
+
+class TrendRepository:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._collection = database.trends
+
+    async def by_ids(self, ids: Sequence[str], *, with_analyses: bool = True) -> list[Trend | None]:
+        """Trends by id, in the order asked; ``None`` for unknown or malformed ids."""
+        object_ids = {object_id for object_id in map(parse_object_id, ids) if object_id}
+        projection = None if with_analyses else WITHOUT_ANALYSES
+        found = {
+            str(document["_id"]): Trend.model_validate(document)
+            async for document in self._collection.find(
+                {"_id": {"$in": list(object_ids)}}, projection
+            )
+        }
+        return [found.get(trend_id) for trend_id in ids]
+
+    async def by_slugs(
+        self, slugs: Sequence[str], *, with_analyses: bool = True
+    ) -> list[Trend | None]:
+        """Trends by slug, or by an alias when no trend has that slug, in the order asked."""
+        wanted = list(set(slugs))
+        projection = None if with_analyses else WITHOUT_ANALYSES
+        by_slug: dict[str, Trend] = {}
+        by_alias: dict[str, Trend] = {}
+        query = {"$or": [{"slug": {"$in": wanted}}, {"aliasSlugs": {"$in": wanted}}]}
+        async for document in self._collection.find(query, projection):
+            trend = Trend.model_validate(document)
+            by_slug[trend.slug] = trend
+            for alias_slug in document.get("aliasSlugs", ()):
+                by_alias.setdefault(alias_slug, trend)
+        return [by_slug.get(slug) or by_alias.get(slug) for slug in slugs]
+
+    async def page(
+        self,
+        trend_filter: TrendFilter,
+        order: TrendOrder,
+        *,
+        first: int | None = None,
+        after_cursor: str | None = None,
+        last: int | None = None,
+        before_cursor: str | None = None,
+        with_analyses: bool = True,
+    ) -> TrendPage:
+        """At most ``first`` trends after ``after_cursor`` (or ``last`` before ``before_cursor``).
+
+        Raises :class:`app.pagination.InvalidCursorError` for a cursor we did not issue.
+        """
+        sort = order.sort_key()
+        backwards = last is not None
+        limit = last if backwards else first
+        assert limit is not None
+        conditions = [trend_filter.to_mongo()]
+        if after_cursor is not None:
+            conditions.append(after(sort, decode_cursor(sort, after_cursor)))
+        if before_cursor is not None:
+            conditions.append(after(sort.reversed(), decode_cursor(sort, before_cursor)))
+        query = {"$and": conditions} if len(conditions) > 1 else conditions[0]
+        scan = sort.reversed() if backwards else sort
+        projection = None if with_analyses else WITHOUT_ANALYSES
+        cursor = self._collection.find(query, projection).sort(scan.mongo_sort()).limit(limit + 1)
+        trends = [Trend.model_validate(document) async for document in cursor]
+        has_more = len(trends) > limit
+        trends = trends[:limit]
+        if backwards:
+            trends.reverse()
+        cursors = [
+            encode_cursor(sort, Position(order.value_of(trend), ObjectId(trend.id)))
+            for trend in trends
+        ]
+        return TrendPage(
+            trends=trends,
+            cursors=cursors,
+            # Without a second query we only know there is something beyond the cursor
+            # we were given (the Relay spec allows this).
+            has_next_page=has_more if not backwards else before_cursor is not None,
+            has_previous_page=has_more if backwards else after_cursor is not None,
+        )
+
+    async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
+        cursor = self._collection.find({"slug": {"$in": list(set(slugs))}}, {"slug": 1})
+        return {document["slug"] async for document in cursor}
+
+    async def count(self, trend_filter: TrendFilter) -> int:
+        return await self._collection.count_documents(trend_filter.to_mongo())
+
+    async def upsert(self, specs: Sequence[TrendSpec]) -> UpsertReport:
+        """Insert or update trends by slug; a spec equal to what is stored changes nothing.
+
+        Related slugs may name trends of the same batch. Raises
+        :class:`UnknownReferenceError` (writing nothing) if one names no trend.
+        """
+        report = UpsertReport()
+        slugs = [spec.slug for spec in specs]
+        related_slugs = {slug for spec in specs for slug in spec.related}
+        existing = {
+            document["slug"]: document
+            async for document in self._collection.find(
+                {"slug": {"$in": list(set(slugs) | related_slugs)}}
+            )
+        }
+        ids = {slug: document["_id"] for slug, document in existing.items()}
+        for slug in slugs:
+            ids.setdefault(slug, ObjectId())
+        for spec in specs:
+            missing = set(spec.related) - ids.keys()
+            if missing:
+                raise UnknownReferenceError(spec.slug, "related", missing)
+        now = datetime.now(UTC)
+        new_documents: list[Document] = []
+        for spec in specs:
+            content = _content(spec, [ids[slug] for slug in spec.related])
+            stored = existing.get(spec.slug)
+            if stored is None:
+                new_documents.append(
+                    {
+                        "_id": ids[spec.slug],
+                        **content,
+                        "createdAt": now,
+                        "updatedAt": now,
+                        "version": 1,
+                    }
+                )
+                report.inserted.append(spec.slug)
+            elif all(_same(stored.get(key), value) for key, value in content.items()):
+                report.unchanged.append(spec.slug)
+            else:
+                await self._collection.update_one(
+                    {"_id": stored["_id"]},
+                    {"$set": {**content, "updatedAt": now}, "$inc": {"version": 1}},
+                )
+                report.updated.append(spec.slug)
+        if new_documents:
+            await self._collection.insert_many(new_documents)
+        return report
+
+
+def _same(stored: Any, wanted: Any) -> bool:
+    """Stored BSON equals what a spec asks for (ints and floats compare by value)."""
+    if isinstance(stored, dict) and isinstance(wanted, dict):
+        return stored.keys() == wanted.keys() and all(
+            _same(stored[key], wanted[key]) for key in wanted
+        )
+    if isinstance(stored, list) and isinstance(wanted, list):
+        return len(stored) == len(wanted) and all(map(_same, stored, wanted))
+    if isinstance(stored, float | int) and isinstance(wanted, float | int):
+        return math.isclose(stored, wanted, rel_tol=0, abs_tol=0)
+    return bool(stored == wanted)

@@ -1,0 +1,1 @@
+"""The GraphQL surface: types, queries, and the exported SDL (``schema/schema.graphql``)."""

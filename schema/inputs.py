@@ -1,0 +1,100 @@
+"""Input types for listing trends: filters and orders."""
+
+from __future__ import annotations
+
+import math
+
+import strawberry
+
+from app import repositories
+from app.models import GrowthWindowKey as DomainWindow
+from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
+from schema.errors import BadUserInputError
+
+MAX_FILTER_VALUES = 20
+
+
+@strawberry.input(description="A growth range for one window; either bound may be left out.")
+class GrowthRange:
+    window: GrowthWindowKey = strawberry.field(description="The window whose growth is compared.")
+    min: float | None = strawberry.field(
+        default=None, description="Smallest growth in percent to include."
+    )
+    max: float | None = strawberry.field(
+        default=None, description="Largest growth in percent to include."
+    )
+
+
+@strawberry.input(description="Trends matching every criterion given.")
+class TrendFilter:
+    category: str | None = strawberry.field(
+        default=None, description="Only trends in this category (slug)."
+    )
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Only trends carrying all of these tags."
+    )
+    status: list[TrendStatus] | None = strawberry.field(
+        default=None, description="Only trends with one of these statuses."
+    )
+    growth: GrowthRange | None = strawberry.field(
+        default=None, description="Only trends whose growth for a window lies in this range."
+    )
+
+    def to_domain(self) -> repositories.TrendFilter:
+        tags = self.tags or []
+        statuses = self.status or []
+        for name, values in (("tags", tags), ("status", statuses)):
+            if len(values) > MAX_FILTER_VALUES:
+                raise BadUserInputError(
+                    f"filter.{name} takes at most {MAX_FILTER_VALUES} values, got {len(values)}",
+                    argument="filter",
+                )
+        growth = self.growth
+        if growth is not None:
+            bounds = [bound for bound in (growth.min, growth.max) if bound is not None]
+            if not all(map(math.isfinite, bounds)):
+                raise BadUserInputError(
+                    "filter.growth bounds must be finite numbers", argument="filter"
+                )
+            if growth.min is not None and growth.max is not None and growth.min > growth.max:
+                raise BadUserInputError(
+                    f"filter.growth.min ({growth.min}) is greater than max ({growth.max})",
+                    argument="filter",
+                )
+        return repositories.TrendFilter(
+            category=self.category,
+            tags=tags,
+            status=statuses,
+            growth_window=DomainWindow(growth.window.value) if growth else None,
+            min_growth=growth.min if growth else None,
+            max_growth=growth.max if growth else None,
+        )
+
+
+@strawberry.input(description="How to order trends. Ties are broken by id, so pages are stable.")
+class TrendOrder:
+    field: TrendOrderField = strawberry.field(description="What to order by.")
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.DESC, description="Ascending or descending; descending by default."
+    )
+    window: GrowthWindowKey | None = strawberry.field(
+        default=None,
+        description="The growth window to order by; required with GROWTH, refused otherwise.",
+    )
+
+    def to_domain(self) -> repositories.TrendOrder:
+        is_growth = self.field is repositories.TrendOrderField.GROWTH
+        if is_growth and self.window is None:
+            raise BadUserInputError(
+                "orderBy.window is required when orderBy.field is GROWTH", argument="orderBy"
+            )
+        if not is_growth and self.window is not None:
+            raise BadUserInputError(
+                f"orderBy.window applies only to GROWTH, not {self.field.value}",
+                argument="orderBy",
+            )
+        return repositories.TrendOrder(
+            field=repositories.TrendOrderField(self.field.value),
+            descending=self.direction is OrderDirection.DESC,
+            window=DomainWindow(self.window.value) if self.window else DomainWindow.THREE_MONTHS,
+        )

@@ -1,0 +1,128 @@
+"""Read queries: trends by slug, pages of trends, comparisons, categories, and Relay nodes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from app import repositories
+from app.context import Info
+from app.pagination import InvalidCursorError
+from schema.category import Category
+from schema.connection import TrendConnection
+from schema.errors import BadUserInputError
+from schema.inputs import TrendFilter, TrendOrder
+from schema.selection import selects
+from schema.trend import Trend
+
+MAX_COMPARE = 20
+DEFAULT_ORDER = repositories.TrendOrder(field=repositories.TrendOrderField.NAME, descending=False)
+
+
+def _page_size(name: str, value: int | None, maximum: int) -> None:
+    if value is not None and not 1 <= value <= maximum:
+        raise BadUserInputError(
+            f"{name} must be between 1 and {maximum}, got {value}", argument=name
+        )
+
+
+@strawberry.type
+class NodeQuery:
+    node: relay.Node | None = relay.node(description="Fetches any object by its global ID.")
+    nodes: list[relay.Node | None] = relay.node(
+        description="Fetches objects by global ID, in the order given; null for unknown IDs."
+    )
+
+
+@strawberry.type
+class TrendQuery:
+    @strawberry.field(description="A trend by its slug, or by one of its aliases in slug form.")
+    async def trend(self, info: Info, slug: str) -> Trend | None:
+        trend = await info.context.loaders.trend_by_slug.load(slug)
+        return Trend.from_model(trend) if trend else None
+
+    @strawberry.field(
+        description="A page of trends, filtered and ordered (by NAME ascending by default). "
+        "Page with first/after forwards or last/before backwards; at most 100 a page."
+    )
+    async def trends(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(description="Page size going forwards (default 20, at most 100)."),
+        ] = None,
+        after: Annotated[
+            str | None, strawberry.argument(description="Return trends after this cursor.")
+        ] = None,
+        last: Annotated[
+            int | None, strawberry.argument(description="Page size going backwards (at most 100).")
+        ] = None,
+        before: Annotated[
+            str | None, strawberry.argument(description="Return trends before this cursor.")
+        ] = None,
+        filter: Annotated[
+            TrendFilter | None, strawberry.argument(description="Only trends matching this filter.")
+        ] = None,
+        order_by: Annotated[
+            TrendOrder | None,
+            strawberry.argument(description="The order of the list; NAME ascending by default."),
+        ] = None,
+    ) -> TrendConnection:
+        settings = info.context.settings
+        if first is not None and last is not None:
+            raise BadUserInputError("pass either first or last, not both", argument="last")
+        _page_size("first", first, settings.max_page_size)
+        _page_size("last", last, settings.max_page_size)
+        if first is None and last is None:
+            first = settings.default_page_size
+        trend_filter = filter.to_domain() if filter else repositories.TrendFilter()
+        order = order_by.to_domain() if order_by else DEFAULT_ORDER
+        try:
+            page = await info.context.trends.page(
+                trend_filter,
+                order,
+                first=first,
+                after_cursor=after,
+                last=last,
+                before_cursor=before,
+                with_analyses=selects(info, "edges", "node", "analyses"),
+            )
+        except InvalidCursorError as error:
+            raise BadUserInputError(str(error), argument="before" if before else "after") from None
+        edges = [
+            relay.Edge(node=Trend.from_model(trend), cursor=cursor)
+            for trend, cursor in zip(page.trends, page.cursors, strict=True)
+        ]
+        return TrendConnection(
+            edges=edges,
+            page_info=relay.PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            trend_filter=trend_filter,
+        )
+
+    @strawberry.field(
+        description=f"Trends side by side, in the order asked (at most {MAX_COMPARE}); "
+        "null where a slug matches no trend."
+    )
+    async def compare_trends(self, info: Info, slugs: list[str]) -> list[Trend | None]:
+        if not 1 <= len(slugs) <= MAX_COMPARE:
+            raise BadUserInputError(
+                f"compareTrends takes 1 to {MAX_COMPARE} slugs, got {len(slugs)}",
+                argument="slugs",
+            )
+        trends = await info.context.loaders.trend_by_slug.load_many(slugs)
+        return [Trend.from_model(trend) if trend else None for trend in trends]
+
+
+@strawberry.type
+class CategoryQuery:
+    @strawberry.field(description="Every category of the taxonomy, ordered by slug.")
+    async def categories(self, info: Info) -> list[Category]:
+        return [Category.from_model(category) for category in await info.context.categories.all()]

@@ -1,0 +1,1 @@
+"""Seed data (``seeds/data/*.json``) and the loader that puts it in the database."""

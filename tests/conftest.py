@@ -1,0 +1,108 @@
+"""Shared fixtures: one real wire-protocol database per test session, emptied around each test.
+
+The embedded SecantusDB server is started once (it takes seconds to stop), unless
+``TRENDGRAPH_TEST_MONGODB_URI`` points at a real MongoDB. Tests use their own database,
+``trendgraph_test``, so they never touch served data.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from strawberry.types import ExecutionResult
+
+from app.context import Context
+from app.database import CommandStats, Database, count_commands
+from app.embedded import EmbeddedMongo
+from app.settings import Settings
+from schema.root import schema
+from seeds.loader import default_seed_files, load_seed_files
+
+TEST_DATABASE = "trendgraph_test"
+
+
+@pytest.fixture(scope="session")
+def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A MongoDB-wire server for the whole session."""
+    configured = os.environ.get("TRENDGRAPH_TEST_MONGODB_URI")
+    if configured:
+        yield configured
+        return
+    with EmbeddedMongo(tmp_path_factory.mktemp("embedded") / "data") as server:
+        yield server.uri
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings(database=TEST_DATABASE, mongodb_uri=None)
+
+
+@pytest.fixture(scope="session")
+async def session_database(mongodb_uri: str) -> AsyncIterator[Database]:
+    database = Database.connect(mongodb_uri, TEST_DATABASE)
+    await database.ensure_indexes()
+    yield database
+    await database.close()
+
+
+async def _empty(database: Database) -> None:
+    for collection in (database.trends, database.categories, database.trend_series):
+        await collection.delete_many({})
+
+
+@pytest.fixture
+async def database(session_database: Database) -> AsyncIterator[Database]:
+    """The test database, with every collection empty at the start and end of the test."""
+    await _empty(session_database)
+    yield session_database
+    await _empty(session_database)
+
+
+@pytest.fixture
+async def seeded(database: Database) -> Database:
+    """The database holding the shipped seed data."""
+    await load_seed_files(database, default_seed_files())
+    return database
+
+
+@dataclass
+class GraphQLClient:
+    """Runs operations against the schema with a fresh context each, as HTTP requests do."""
+
+    database: Database
+    settings: Settings
+
+    async def execute(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> tuple[ExecutionResult, CommandStats]:
+        context = Context.create(self.database, self.settings)
+        with count_commands(context.command_stats) as stats:
+            result = await schema.execute(query, variable_values=variables, context_value=context)
+        return result, stats
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+        """``result.data`` of an operation that must succeed."""
+        result, _ = await self.execute(query, variables)
+        assert result.errors is None, result.errors
+        return result.data
+
+    async def errors(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        """The error messages of an operation that must fail."""
+        result, _ = await self.execute(query, variables)
+        assert result.errors, f"expected errors, got data {result.data}"
+        return [error.message for error in result.errors]
+
+
+@pytest.fixture
+def graphql(database: Database, settings: Settings) -> GraphQLClient:
+    return GraphQLClient(database, settings)
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parent.parent
