@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 
-from app.settings import get_settings
+from app.settings import Settings, describe_settings_error, get_settings
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
 
@@ -15,6 +16,16 @@ cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_a
 @cli.callback()
 def main() -> None:
     """trendgraph: a GraphQL API for trend intelligence."""
+
+
+def load_settings() -> Settings:
+    """The settings, or exit with code 2 and one line per bad environment variable."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        for line in describe_settings_error(error):
+            typer.echo(f"Error: {line}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 @cli.command()
@@ -28,7 +39,7 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the API (uvicorn); with no trends in the database, load the seed data first."""
-    settings = get_settings()
+    settings = load_settings()
     settings.configure_logging()
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import logging
 import os
+import queue
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -39,11 +43,29 @@ def free_port(host: str = "127.0.0.1") -> int:
         return port
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    """Ask Linux to SIGTERM the server when the API process dies, even by ``kill -9``."""
+def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the child
+    """Ask Linux to SIGTERM the server when the API process dies, even by ``kill -9``.
+
+    Runs in the forked child before exec. Linux sends the signal when the *thread* that
+    forked the child ends, so :meth:`EmbeddedMongo.start` forks from a thread that lives as
+    long as the server.
+    """
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the parent died before prctl took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    """Something already listens on ``host:port`` (bound the way servers bind)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+        return False
 
 
 class EmbeddedMongo:
@@ -62,6 +84,8 @@ class EmbeddedMongo:
         self.port = port or free_port(host)
         self.startup_timeout = startup_timeout
         self._process: subprocess.Popen[bytes] | None = None
+        self._release_owner: Callable[[], None] | None = None
+        self._log_offset = 0
 
     @property
     def uri(self) -> str:
@@ -72,8 +96,25 @@ class EmbeddedMongo:
         return self.data_dir.parent / f"{self.data_dir.name}.log"
 
     def start(self) -> str:
-        """Start the server and return its URI once it answers ``ping``."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        """Start the server and return its URI once it answers ``ping``.
+
+        Raises :class:`EmbeddedServerError` when the data folder cannot be created, the
+        port is taken, or the server exits or stays silent during start-up.
+        """
+        if self._process is not None:
+            raise EmbeddedServerError(f"already started (pid {self._process.pid})")
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise EmbeddedServerError(
+                f"cannot create the data folder {self.data_dir}: {error.strerror or error}"
+            ) from error
+        # Checked first: otherwise a server already on the port would answer our pings.
+        if _port_in_use(self.host, self.port):
+            raise EmbeddedServerError(
+                f"port {self.port} on {self.host} is already in use; "
+                "choose another port or stop what listens there"
+            )
         command = [
             sys.executable,
             "-m",
@@ -89,20 +130,8 @@ class EmbeddedMongo:
             "--log-level",
             "WARNING",
         ]
-        log_file = self.log_path.open("ab")
-        try:
-            self._process = subprocess.Popen(
-                command,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                # Own session: a Ctrl-C on the terminal reaches the API, which then
-                # stops the server in order instead of both dying at once.
-                start_new_session=True,
-                preexec_fn=_die_with_parent,
-            )
-        finally:
-            log_file.close()
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self._process = self._spawn(command)
         try:
             self._wait_until_ready()
         except BaseException:
@@ -116,14 +145,62 @@ class EmbeddedMongo:
         )
         return self.uri
 
+    def _spawn(self, command: list[str]) -> subprocess.Popen[bytes]:
+        """Fork the server from an owner thread that lives until :meth:`stop`.
+
+        The parent-death signal follows the forking thread, so forking from the caller's
+        thread would stop the server when, say, an ``asyncio.to_thread`` worker ends.
+        """
+        spawned: queue.Queue[subprocess.Popen[bytes] | BaseException] = queue.Queue()
+        released = threading.Event()
+
+        def own() -> None:
+            try:
+                with self.log_path.open("ab") as log_file:
+                    process = subprocess.Popen(
+                        command,
+                        stdout=log_file,
+                        stderr=subprocess.STDOUT,
+                        stdin=subprocess.DEVNULL,
+                        # Own session: a Ctrl-C on the terminal reaches the API, which then
+                        # stops the server in order instead of both dying at once.
+                        start_new_session=True,
+                        preexec_fn=functools.partial(_die_with_parent, os.getpid()),
+                    )
+            except BaseException as error:
+                spawned.put(error)
+                return
+            spawned.put(process)
+            released.wait()
+
+        threading.Thread(target=own, name="embedded-secantus-owner", daemon=True).start()
+        outcome = spawned.get()
+        if isinstance(outcome, BaseException):
+            raise EmbeddedServerError(f"cannot start SecantusDB: {outcome}") from outcome
+        self._release_owner = released.set
+        return outcome
+
+    def _log_tail(self, lines: int = 3) -> str:
+        """The last lines this run wrote to the server log, for error messages."""
+        try:
+            with self.log_path.open("rb") as log_file:
+                log_file.seek(self._log_offset)
+                written = log_file.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        tail = [line.strip() for line in written.strip().splitlines()[-lines:]]
+        return " | ".join(line for line in tail if line)
+
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout
         assert self._process is not None
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
+                tail = self._log_tail()
                 raise EmbeddedServerError(
-                    f"embedded SecantusDB exited with code {self._process.returncode}; "
-                    f"see {self.log_path}"
+                    f"embedded SecantusDB exited with code {self._process.returncode}"
+                    + (f": {tail}" if tail else "")
+                    + f"; see {self.log_path}"
                 )
             client: MongoClient[dict[str, object]] = MongoClient(
                 self.uri, serverSelectionTimeoutMS=250, connectTimeoutMS=250
@@ -143,6 +220,14 @@ class EmbeddedMongo:
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM the server and wait for it; SIGKILL if it will not stop."""
         process, self._process = self._process, None
+        release_owner, self._release_owner = self._release_owner, None
+        try:
+            self._stop(process, timeout)
+        finally:
+            if release_owner is not None:
+                release_owner()
+
+    def _stop(self, process: subprocess.Popen[bytes] | None, timeout: float) -> None:
         if process is None or process.poll() is not None:
             return
         process.terminate()

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -38,10 +38,36 @@ class Settings(BaseSettings):
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     graphiql: bool = True
 
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _log_level_any_case(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("default_page_size")
+    @classmethod
+    def _default_page_fits(cls, value: int, info: ValidationInfo) -> int:
+        largest = info.data.get("max_page_size")
+        if largest is not None and value > largest:
+            raise ValueError(f"must not exceed max_page_size ({largest})")
+        return value
+
     def configure_logging(self) -> None:
         logging.basicConfig(
             level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
+
+
+def describe_settings_error(error: ValidationError) -> list[str]:
+    """One line per bad setting, naming its environment variable: what a person fixes."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    lines = []
+    for fault in error.errors():
+        name = str(fault["loc"][0]) if fault["loc"] else ""
+        variable = f"{prefix}{name}".upper() if name else "settings"
+        # The URI may hold a password; other values are safe to repeat.
+        shown = "" if name == "mongodb_uri" else f" (got {fault['input']!r})"
+        lines.append(f"{variable}: {fault['msg']}{shown}")
+    return lines
 
 
 @lru_cache(maxsize=1)

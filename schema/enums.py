@@ -9,19 +9,26 @@ import strawberry
 from app import models
 from app.repositories import TrendOrderField as DomainTrendOrderField
 
-GrowthWindowKey = strawberry.enum(
+# strawberry.enum registers the domain enums themselves (and returns them), so resolvers
+# pass domain values through unchanged and mypy sees real classes.
+GrowthWindowKey = models.GrowthWindowKey
+GrowthMethod = models.GrowthMethod
+TrendStatus = models.TrendStatus
+TrendOrderField = DomainTrendOrderField
+
+strawberry.enum(
     models.GrowthWindowKey,
     description="A window over which growth is measured, from three months to five years.",
 )
-GrowthMethod = strawberry.enum(
+strawberry.enum(
     models.GrowthMethod,
     description="How a growth figure was obtained: REPORTED figures come from a source as given.",
 )
-TrendStatus = strawberry.enum(
+strawberry.enum(
     models.TrendStatus,
     description="Where a trend stands in its life cycle.",
 )
-TrendOrderField = strawberry.enum(
+strawberry.enum(
     DomainTrendOrderField,
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "

@@ -7,7 +7,6 @@ import math
 import strawberry
 
 from app import repositories
-from app.models import GrowthWindowKey as DomainWindow
 from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
 from schema.errors import BadUserInputError
 
@@ -65,7 +64,7 @@ class TrendFilter:
             category=self.category,
             tags=tags,
             status=statuses,
-            growth_window=DomainWindow(growth.window.value) if growth else None,
+            growth_window=growth.window if growth else None,
             min_growth=growth.min if growth else None,
             max_growth=growth.max if growth else None,
         )
@@ -94,7 +93,7 @@ class TrendOrder:
                 argument="orderBy",
             )
         return repositories.TrendOrder(
-            field=repositories.TrendOrderField(self.field.value),
+            field=self.field,
             descending=self.direction is OrderDirection.DESC,
-            window=DomainWindow(self.window.value) if self.window else DomainWindow.THREE_MONTHS,
+            window=self.window or GrowthWindowKey.THREE_MONTHS,
         )

@@ -39,7 +39,11 @@ class NodeQuery:
 @strawberry.type
 class TrendQuery:
     @strawberry.field(description="A trend by its slug, or by one of its aliases in slug form.")
-    async def trend(self, info: Info, slug: str) -> Trend | None:
+    async def trend(
+        self,
+        info: Info,
+        slug: Annotated[str, strawberry.argument(description="The trend's slug or alias slug.")],
+    ) -> Trend | None:
         trend = await info.context.loaders.trend_by_slug.load(slug)
         return Trend.from_model(trend) if trend else None
 
@@ -111,7 +115,11 @@ class TrendQuery:
         description=f"Trends side by side, in the order asked (at most {MAX_COMPARE}); "
         "null where a slug matches no trend."
     )
-    async def compare_trends(self, info: Info, slugs: list[str]) -> list[Trend | None]:
+    async def compare_trends(
+        self,
+        info: Info,
+        slugs: Annotated[list[str], strawberry.argument(description="Slugs of the trends.")],
+    ) -> list[Trend | None]:
         if not 1 <= len(slugs) <= MAX_COMPARE:
             raise BadUserInputError(
                 f"compareTrends takes 1 to {MAX_COMPARE} slugs, got {len(slugs)}",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import ParserCache, ValidationCache
-from strawberry.tools import merge_types
 
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 
-Query = merge_types("Query", (NodeQuery, TrendQuery, CategoryQuery))
+
+@strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
+class Query(NodeQuery, TrendQuery, CategoryQuery):
+    pass
+
 
 schema = strawberry.Schema(
     query=Query,

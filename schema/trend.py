@@ -102,7 +102,10 @@ class Trend(relay.Node):
         return [GrowthWindow.from_model(window) for window in self.model.growth_windows()]
 
     @strawberry.field(description="Growth over one window; null when there is no figure for it.")
-    def growth_for(self, window: GrowthWindowKey) -> GrowthWindow | None:
+    def growth_for(
+        self,
+        window: Annotated[GrowthWindowKey, strawberry.argument(description="The window wanted.")],
+    ) -> GrowthWindow | None:
         growth = self.model.growth.get(window)
         return GrowthWindow.from_model(growth) if growth else None
 

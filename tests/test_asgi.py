@@ -1,0 +1,115 @@
+"""The HTTP surface: GraphQL over POST and GET, GraphiQL, health and readiness probes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+
+from app.asgi import create_app, redact
+from app.database import Database
+from app.embedded import free_port
+from app.settings import Settings
+
+
+@pytest.fixture
+async def client(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, database=seeded)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+        ) as client,
+    ):
+        yield client
+
+
+async def test_post_query(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql",
+        json={
+            "query": "query One($slug: String!) { trend(slug: $slug) { name } }",
+            "variables": {"slug": "asyncio"},
+        },
+    )
+    assert response.status_code == 200
+    assert response.json() == {"data": {"trend": {"name": "Asyncio"}}}
+
+
+async def test_get_query(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        "/graphql", params={"query": '{ trend(slug: "asyncio") { growth { label percent } } }'}
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["trend"]["growth"][0] == {"label": "3mo", "percent": 20.0}
+
+
+async def test_browsers_get_graphiql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_root_redirects_to_graphql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/")
+    assert response.status_code == 307
+    assert response.headers["location"] == "/graphql"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"{not json", "application/json"),
+        (b'{"query": 42}', "application/json"),
+        (b'{"variables": {}}', "application/json"),
+    ],
+)
+async def test_bad_bodies_get_400(
+    client: httpx.AsyncClient, body: bytes, content_type: str
+) -> None:
+    response = await client.post("/graphql", content=body, headers={"content-type": content_type})
+    assert response.status_code == 400
+
+
+async def test_healthz(client: httpx.AsyncClient) -> None:
+    response = await client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+async def test_readyz_when_the_database_answers(client: httpx.AsyncClient) -> None:
+    response = await client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+
+
+async def test_readyz_is_503_without_a_database(settings: Settings) -> None:
+    nowhere = Database.connect(
+        f"mongodb://127.0.0.1:{free_port()}/?directConnection=true", "x", timeout_ms=300
+    )
+    app = create_app(settings, database=nowhere)
+    try:
+        async with (
+            LifespanManager(app) as manager,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+            ) as client,
+        ):
+            response = await client.get("/readyz")
+            assert response.status_code == 503
+            assert response.json() == {"status": "unavailable", "database": "unreachable"}
+            assert (await client.get("/healthz")).status_code == 200
+    finally:
+        await nowhere.close()
+
+
+@pytest.mark.parametrize(
+    ("uri", "shown"),
+    [
+        ("mongodb://user:secret@db:27017/x", "mongodb://user:***@db:27017/x"),
+        ("mongodb://db:27017", "mongodb://db:27017"),
+    ],
+)
+def test_passwords_never_reach_the_logs(uri: str, shown: str) -> None:
+    assert redact(uri) == shown

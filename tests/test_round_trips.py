@@ -1,0 +1,83 @@
+"""Database round trips grow with query depth, never with result size."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.database import Database
+from tests.conftest import GraphQLClient
+from tests.factories import make_trends
+
+NESTED = """
+query($first: Int!) {
+  trends(first: $first) {
+    edges { node { name category { name } related { name } } }
+  }
+}
+"""
+
+DEEPER = """
+query($first: Int!) {
+  trends(first: $first, orderBy: {field: GROWTH, window: THREE_MONTHS}) {
+    edges { node {
+      name growth { label percent }
+      category { name parent { name } }
+      related(first: 5) { name category { name } analyses { pestle { legal } } }
+      analyses { decomposition { trigger } }
+    } }
+  }
+}
+"""
+
+
+@pytest.fixture
+async def fifty_trends(database: Database) -> Database:
+    await make_trends(database, 50, related_per_trend=5)
+    return database
+
+
+async def commands_by_page_size(graphql: GraphQLClient, query: str) -> dict[int, int]:
+    commands: dict[int, int] = {}
+    for first in (1, 10, 50):
+        result, stats = await graphql.execute(query, {"first": first})
+        assert result.errors is None, result.errors
+        assert result.data is not None
+        assert len(result.data["trends"]["edges"]) == first
+        commands[first] = stats.commands
+    return commands
+
+
+async def test_commands_do_not_grow_with_page_size(
+    fifty_trends: Database, graphql: GraphQLClient
+) -> None:
+    commands = await commands_by_page_size(graphql, NESTED)
+    assert commands[1] == commands[10] == commands[50] == 3, commands
+
+
+async def test_deeper_query_is_bounded_by_its_depth(
+    fifty_trends: Database, graphql: GraphQLClient
+) -> None:
+    # At most one command per cross-document field of the query: the page, category,
+    # category.parent, related, related.category. A bigger page can only need fewer,
+    # since the per-request cache may already hold a category asked for again.
+    commands = await commands_by_page_size(graphql, DEEPER)
+    assert max(commands.values()) <= 5, commands
+    assert commands[50] <= commands[10] <= commands[1], commands
+
+
+async def test_nested_query_costs_one_command_per_level(
+    fifty_trends: Database, graphql: GraphQLClient
+) -> None:
+    # trends page; then categories and related trends batched in the same tick.
+    _, stats = await graphql.execute(NESTED, {"first": 50})
+    assert stats.by_name == {"find": 3}
+
+
+async def test_list_reads_leave_analyses_out_unless_selected(
+    fifty_trends: Database, graphql: GraphQLClient
+) -> None:
+    result, stats = await graphql.execute(
+        "{ trends(first: 3) { edges { node { analyses { pestle { legal } } } } } }"
+    )
+    assert result.errors is None
+    assert stats.commands == 1  # analyses come with the page: no extra lookups
