@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import errno
 import functools
 import logging
 import os
@@ -57,15 +58,19 @@ def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the
             os.kill(os.getpid(), signal.SIGTERM)
 
 
-def _port_in_use(host: str, port: int) -> bool:
-    """Something already listens on ``host:port`` (bound the way servers bind)."""
+def _check_port_free(host: str, port: int) -> None:
+    """Raise :class:`EmbeddedServerError` unless a server could listen on ``host:port``."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers bind
         try:
             sock.bind((host, port))
-        except OSError:
-            return True
-        return False
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise EmbeddedServerError(
+                    f"port {port} on {host} is already in use; "
+                    "choose another port or stop what listens there"
+                ) from error
+            raise EmbeddedServerError(f"cannot listen on {host}:{port}: {error}") from error
 
 
 class EmbeddedMongo:
@@ -110,12 +115,25 @@ class EmbeddedMongo:
                 f"cannot create the data folder {self.data_dir}: {error.strerror or error}"
             ) from error
         # Checked first: otherwise a server already on the port would answer our pings.
-        if _port_in_use(self.host, self.port):
-            raise EmbeddedServerError(
-                f"port {self.port} on {self.host} is already in use; "
-                "choose another port or stop what listens there"
-            )
-        command = [
+        _check_port_free(self.host, self.port)
+        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self._process = self._spawn(self.command())
+        try:
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+        logger.info(
+            "embedded SecantusDB (pid %s) at %s, data in %s",
+            self._process.pid,
+            self.uri,
+            self.data_dir.resolve(),
+        )
+        return self.uri
+
+    def command(self) -> list[str]:
+        """The server's command line."""
+        return [
             sys.executable,
             "-m",
             "secantus",
@@ -130,20 +148,6 @@ class EmbeddedMongo:
             "--log-level",
             "WARNING",
         ]
-        self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        self._process = self._spawn(command)
-        try:
-            self._wait_until_ready()
-        except BaseException:
-            self.stop()
-            raise
-        logger.info(
-            "embedded SecantusDB (pid %s) at %s, data in %s",
-            self._process.pid,
-            self.uri,
-            self.data_dir.resolve(),
-        )
-        return self.uri
 
     def _spawn(self, command: list[str]) -> subprocess.Popen[bytes]:
         """Fork the server from an owner thread that lives until :meth:`stop`.
@@ -173,23 +177,33 @@ class EmbeddedMongo:
             spawned.put(process)
             released.wait()
 
-        threading.Thread(target=own, name="embedded-secantus-owner", daemon=True).start()
+        owner = threading.Thread(target=own, name="embedded-secantus-owner", daemon=True)
+        owner.start()
         outcome = spawned.get()
         if isinstance(outcome, BaseException):
             raise EmbeddedServerError(f"cannot start SecantusDB: {outcome}") from outcome
-        self._release_owner = released.set
+
+        def release_owner() -> None:
+            released.set()
+            owner.join()
+
+        self._release_owner = release_owner
         return outcome
 
-    def _log_tail(self, lines: int = 3) -> str:
-        """The last lines this run wrote to the server log, for error messages."""
+    def _log_tail(self, lines: int = 2) -> str:
+        """The last messages this run wrote to the server log (traceback frames skipped)."""
         try:
             with self.log_path.open("rb") as log_file:
                 log_file.seek(self._log_offset)
                 written = log_file.read().decode("utf-8", "replace")
         except OSError:
             return ""
-        tail = [line.strip() for line in written.strip().splitlines()[-lines:]]
-        return " | ".join(line for line in tail if line)
+        messages = [
+            line.strip()
+            for line in written.splitlines()
+            if line.strip() and not line[0].isspace() and not line.startswith("Traceback")
+        ]
+        return " | ".join(messages[-lines:])
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.startup_timeout

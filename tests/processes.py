@@ -1,0 +1,42 @@
+"""Helpers for tests that watch child processes (Linux ``/proc``, else signal 0)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+
+def process_alive(pid: int) -> bool:
+    """``pid`` runs (a zombie, dead but not yet reaped, counts as gone)."""
+    stat = Path(f"/proc/{pid}/stat")
+    if Path("/proc/self/stat").exists():
+        try:
+            state = stat.read_text().rpartition(")")[2].split()[0]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            return False
+        return state not in ("Z", "X")
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def wait_until_gone(pid: int, timeout: float) -> bool:
+    """Poll until ``pid`` is gone; ``False`` if it still runs after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while process_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def children_of(pid: int) -> list[int]:
+    """The pids of ``pid``'s direct children (Linux only)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        return [int(child) for child in children.read_text().split()]
+    except FileNotFoundError:
+        return []
