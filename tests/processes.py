@@ -40,3 +40,19 @@ def children_of(pid: int) -> list[int]:
         return [int(child) for child in children.read_text().split()]
     except FileNotFoundError:
         return []
+
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def child_environment(**variables: str) -> dict[str, str]:
+    """The environment for a ``python -m ...`` child: no inherited ``TRENDGRAPH_*``
+    variables, plain (uncoloured, unwrapped) output, this checkout first on the path."""
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith("TRENDGRAPH_") and name not in ("FORCE_COLOR", "COLUMNS")
+    }
+    path = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH")]))
+    environment |= {"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200", "PYTHONPATH": path}
+    return environment | variables
