@@ -84,6 +84,7 @@ time.sleep(600)
 """
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="relies on Linux's parent-death signal")
 def test_server_stops_when_its_owner_is_killed(tmp_path: Path, repo_root: Path) -> None:
     owner = subprocess.Popen(
         [sys.executable, "-c", OWNER_SCRIPT, str(tmp_path / "data")],
