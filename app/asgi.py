@@ -8,14 +8,16 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TypedDict
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from app.database import Database
 from app.embedded import EmbeddedMongo
 from app.graphql_view import GraphQLView
+from app.observability import Metrics
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -65,7 +67,7 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """200 only when the database answers ``ping``: route traffic here."""
     database: Database = request.state.database
-    if await database.ping():
+    if database.available and await database.ping():
         return JSONResponse({"status": "ready", "database": "ok"})
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
@@ -83,7 +85,13 @@ def create_app(
 ) -> Starlette:
     """The ASGI app. Pass ``database`` to use an open one (tests) instead of connecting."""
     settings = settings or get_settings()
-    from schema.root import schema  # the GraphQL surface sits above app/
+    from schema.root import build_schema  # the GraphQL surface sits above app/
+
+    metrics = Metrics()
+
+    async def metrics_endpoint(request: Request) -> Response:
+        """Prometheus metrics of this process."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -105,12 +113,13 @@ def create_app(
                 on_ready()
             yield {"database": opened}
 
-    graphql = GraphQLView(schema, settings)
+    graphql = GraphQLView(build_schema(settings), settings, metrics=metrics)
     return Starlette(
         routes=[
             Route("/", index),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
         ],
         lifespan=lifespan,

@@ -10,6 +10,8 @@ from strawberry.types import Info as StrawberryInfo
 
 from app.database import CommandStats, Database
 from app.loaders import Loaders
+from app.observability import Metrics
+from app.ratelimit import RateDecision, RateLimiter
 from app.repositories import CategoryRepository, TrendRepository
 from app.settings import Settings
 
@@ -26,6 +28,13 @@ class Context:
     command_stats: CommandStats = field(default_factory=CommandStats)
     request: HTTPConnection | None = None
     response: Response | None = None
+    request_id: str | None = None
+    client_key: str = "local"
+    """Whose rate-limit bucket this request draws on (``ip:...`` or ``key:...``)."""
+    rate_limiter: RateLimiter | None = None
+    metrics: Metrics | None = None
+    query_cost: int | None = None
+    rate_decision: RateDecision | None = None
 
     @classmethod
     def create(
@@ -35,6 +44,10 @@ class Context:
         *,
         request: HTTPConnection | None = None,
         response: Response | None = None,
+        request_id: str | None = None,
+        client_key: str = "local",
+        rate_limiter: RateLimiter | None = None,
+        metrics: Metrics | None = None,
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
@@ -44,10 +57,14 @@ class Context:
             trends=trends,
             categories=categories,
             loaders=Loaders.create(
-                trends, categories, max_batch_size=settings.dataloader_batch_size
+                trends, categories, max_batch_size=settings.dataloader_batch_size, metrics=metrics
             ),
             request=request,
             response=response,
+            request_id=request_id,
+            client_key=client_key,
+            rate_limiter=rate_limiter,
+            metrics=metrics,
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -37,6 +36,22 @@ class Settings(BaseSettings):
     default_page_size: Annotated[int, Field(ge=1, le=1_000)] = 20
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     graphiql: bool = True
+    log_format: Literal["text", "json"] = "text"
+    # Query limits (checked before execution).
+    max_query_depth: Annotated[int, Field(ge=1, le=100)] = 12
+    max_aliases: Annotated[int, Field(ge=1, le=1_000)] = 30
+    max_tokens: Annotated[int, Field(ge=10, le=100_000)] = 2_000
+    max_query_cost: Annotated[int, Field(ge=1, le=1_000_000)] = 1_000
+    max_variables_bytes: Annotated[int, Field(ge=64, le=16 * 1024 * 1024)] = 64 * 1024
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+    introspection: bool = True
+    field_suggestions: bool = True
+    # Rate limits: token buckets of query-cost points, per client, per process.
+    rate_limit_enabled: bool = True
+    rate_limit_anonymous_capacity: Annotated[int, Field(ge=1)] = 1_000
+    rate_limit_anonymous_restore_rate: Annotated[float, Field(gt=0)] = 50.0
+    rate_limit_key_capacity: Annotated[int, Field(ge=1)] = 2_000
+    rate_limit_key_restore_rate: Annotated[float, Field(gt=0)] = 100.0
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -52,9 +67,9 @@ class Settings(BaseSettings):
         return value
 
     def configure_logging(self) -> None:
-        logging.basicConfig(
-            level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        from app.observability import configure_logging
+
+        configure_logging(self.log_level, json_logs=self.log_format == "json")
 
 
 def describe_settings_error(error: ValidationError) -> list[str]:

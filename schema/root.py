@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+import logging
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from app.settings import Settings
+from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
+
+logger = logging.getLogger("trendgraph.errors")
 
 
 @strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
@@ -13,8 +29,47 @@ class Query(NodeQuery, TrendQuery, CategoryQuery):
     pass
 
 
-schema = strawberry.Schema(
-    query=Query,
-    # Bounded caches, shared across requests (module-level LRU inside strawberry).
-    extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
-)
+class TrendgraphSchema(strawberry.Schema):
+    """Logs only unexpected errors (with traceback and request id); client mistakes are
+    answered, not logged as server errors."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = execution_context.context if execution_context else None
+        request_id = getattr(context, "request_id", None)
+        for error in errors:
+            if is_unexpected(error):
+                logger.error(
+                    "unexpected error in request %s at %s: %s",
+                    request_id,
+                    ".".join(map(str, error.path or [])) or "-",
+                    error.message,
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits and policies of ``settings``."""
+    extensions: list[Any] = [
+        ErrorPolicy,
+        # Refuse oversized documents while parsing, then cache parses and validations
+        # (bounded LRU caches shared across requests).
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        ParseCache,
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: ValidationCache(maxsize=256),
+        OperationGuard,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return TrendgraphSchema(
+        query=Query,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+    )
+
+
+# The schema with default settings: the exported SDL and tests use it.
+schema = build_schema(Settings.model_construct())

@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import strawberry
 from strawberry.types import ExecutionResult
 
 from app.context import Context
 from app.database import CommandStats, Database, count_commands
 from app.embedded import EmbeddedMongo
 from app.settings import Settings
-from schema.root import schema
+from schema.root import schema as default_schema
 from seeds.loader import default_seed_files, load_seed_files
 
 TEST_DATABASE = "trendgraph_test"
@@ -76,13 +77,16 @@ class GraphQLClient:
 
     database: Database
     settings: Settings
+    schema: strawberry.Schema = default_schema
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[ExecutionResult, CommandStats]:
         context = Context.create(self.database, self.settings)
         with count_commands(context.command_stats) as stats:
-            result = await schema.execute(query, variable_values=variables, context_value=context)
+            result = await self.schema.execute(
+                query, variable_values=variables, context_value=context
+            )
         return result, stats
 
     async def data(self, query: str, variables: dict[str, Any] | None = None) -> Any:

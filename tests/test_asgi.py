@@ -35,7 +35,11 @@ async def test_post_query(client: httpx.AsyncClient) -> None:
         },
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"trend": {"name": "Asyncio"}}}
+    body = response.json()
+    assert body["data"] == {"trend": {"name": "Asyncio"}}
+    assert "errors" not in body
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1
+    assert len(response.headers["x-request-id"]) == 32
 
 
 async def test_get_query(client: httpx.AsyncClient) -> None:
