@@ -57,7 +57,11 @@ class Context:
             trends=trends,
             categories=categories,
             loaders=Loaders.create(
-                trends, categories, max_batch_size=settings.dataloader_batch_size, metrics=metrics
+                trends,
+                categories,
+                max_batch_size=settings.dataloader_batch_size,
+                metrics=metrics,
+                batching=not settings.naive,
             ),
             request=request,
             response=response,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -94,7 +95,9 @@ class GraphQLView(GraphQL[Context, None]):
                 "REQUEST_TIMEOUT",
             )
 
-    def encode_json(self, data: object) -> bytes:
+    def encode_json(self, data: object) -> str | bytes:
+        if self.settings.naive:
+            return json.dumps(data)
         return orjson.dumps(data)
 
 

@@ -51,7 +51,10 @@ class Loaders:
         *,
         max_batch_size: int,
         metrics: Metrics | None = None,
+        batching: bool = True,
     ) -> Loaders:
+        """``batching=False`` is the benchmark's naive baseline: one query per key, no cache."""
+
         async def full_by_id(ids: Sequence[str]) -> list[Trend | None]:
             return await trends.by_ids(ids)
 
@@ -61,6 +64,8 @@ class Loaders:
         # The embedded server's $in cost grows with the square of the list length
         # (DESIGN.md), so batches are capped; each cap-sized batch is still one query.
         def loader(name: str, batch: BatchFunction[Value]) -> DataLoader[str, Value]:
+            if not batching:
+                return DataLoader(_observed(name, batch, metrics), max_batch_size=1, cache=False)
             return DataLoader(_observed(name, batch, metrics), max_batch_size=max_batch_size)
 
         return cls(

@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     default_page_size: Annotated[int, Field(ge=1, le=1_000)] = 20
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     graphiql: bool = True
+    naive: bool = Field(
+        default=False,
+        description="Benchmark baseline only: DataLoaders, projections and caches off.",
+    )
     log_format: Literal["text", "json"] = "text"
     # Query limits (checked before execution).
     max_query_depth: Annotated[int, Field(ge=1, le=100)] = 12

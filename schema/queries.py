@@ -128,7 +128,7 @@ class TrendQuery:
                 after_cursor=after,
                 last=last,
                 before_cursor=before,
-                with_analyses=selects(info, "edges", "node", "analyses"),
+                with_analyses=settings.naive or selects(info, "edges", "node", "analyses"),
             )
         except InvalidCursorError as error:
             raise BadUserInputError(str(error), argument="before" if before else "after") from None

@@ -82,3 +82,11 @@ async def test_list_reads_leave_analyses_out_unless_selected(
     )
     assert result.errors is None
     assert stats.commands == 1  # analyses come with the page: no extra lookups
+
+
+async def test_naive_baseline_issues_one_query_per_lookup(fifty_trends: Database) -> None:
+    """The benchmark's baseline really is naive: commands grow with the page."""
+    naive = GraphQLClient(fifty_trends, Settings(database="x", naive=True))
+    commands = await commands_by_page_size(naive, NESTED)
+    # the page, then per trend one category lookup and one lookup per related trend (5)
+    assert commands == {first: 1 + first * (1 + 5) for first in (1, 10, 50)}
