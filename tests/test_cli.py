@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -161,6 +162,18 @@ def test_a_bad_port_flag_exits_2(tmp_path: Path, port: str) -> None:
     assert "--port" in result.stderr
     assert "Invalid value" in result.stderr
     assert not (tmp_path / "data").exists()  # nothing started
+
+
+def test_a_port_in_use_exits_1_before_starting_anything(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        result = run_app(tmp_path, "serve", "--port", str(port))
+    assert result.returncode == 1
+    assert f"127.0.0.1:{port}: already in use" in result.stderr
+    assert "GraphiQL" not in result.stderr
+    assert not (tmp_path / "data").exists()  # no embedded server was started
 
 
 def test_an_unknown_flag_exits_2(tmp_path: Path) -> None:
