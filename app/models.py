@@ -36,6 +36,12 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _to_milliseconds(value: datetime) -> datetime:
+    """BSON dates keep milliseconds: finer precision would make every reload a change."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+StoredDatetime = Annotated[AwareDatetime, AfterValidator(_to_milliseconds)]
 ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_not_blank)]
 LongText = Annotated[str, StringConstraints(max_length=5_000), AfterValidator(_not_blank)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=SLUG_PATTERN)]
@@ -122,7 +128,7 @@ class Provenance(DomainModel):
     """Where an analysis came from."""
 
     source: ShortText
-    generated_at: AwareDatetime | None = None
+    generated_at: StoredDatetime | None = None
 
 
 class TrendDecomposition(Provenance):

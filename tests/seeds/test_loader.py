@@ -48,6 +48,22 @@ async def test_a_second_load_changes_nothing(database: Database) -> None:
     assert await stored(database) == before  # updatedAt and version included
 
 
+async def test_times_finer_than_storage_keeps_reloads_unchanged(
+    database: Database, tmp_path: Path
+) -> None:
+    """BSON dates keep milliseconds; a microsecond in a seed must not look like a change."""
+    content = seed_file()
+    content["trends"][0]["analyses"]["pestle"]["generatedAt"] = "2026-05-01T10:00:00.123456+02:00"
+    path = write_json(tmp_path / "trends.json", content)
+    await load_seed_files(database, [path])
+    before = await stored(database)
+
+    report = await load_seed_files(database, [path])
+
+    assert not report.changed
+    assert await stored(database) == before
+
+
 async def test_a_changed_file_updates_only_the_changed_trend(
     database: Database, tmp_path: Path
 ) -> None:
