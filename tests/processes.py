@@ -1,4 +1,4 @@
-"""Helpers for tests that watch child processes (Linux ``/proc``, else signal 0)."""
+"""Helpers for tests that run ``python -m ...`` children and watch their processes."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import os
 import subprocess
 import time
 from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def process_alive(pid: int) -> bool:
@@ -34,12 +36,12 @@ def wait_until_gone(pid: int, timeout: float) -> bool:
     return True
 
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
 def child_environment(**variables: str) -> dict[str, str]:
-    """The environment for a ``python -m ...`` child: no inherited ``TRENDGRAPH_*``
-    variables, plain (uncoloured, unwrapped) output, this checkout first on the path."""
+    """The environment for a ``python -m ...`` child, plus ``variables``.
+
+    No inherited ``TRENDGRAPH_*`` variables, plain (uncoloured, unwrapped) output, and
+    this checkout first on the import path.
+    """
     environment = {
         name: value
         for name, value in os.environ.items()
