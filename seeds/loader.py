@@ -9,6 +9,7 @@ the item (index and slug) and the field.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,11 +98,14 @@ def _reject_constant(name: str) -> Any:
 
 
 def _object_without_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    if repeated:
+    # A repeated key would silently keep only its last value.
+    unique = dict(pairs)
+    if len(unique) < len(pairs):
+        repeated = sorted(
+            key for key, count in Counter(key for key, _ in pairs).items() if count > 1
+        )
         raise ValueError(f"key repeated in one object: {', '.join(map(repr, repeated))}")
-    return dict(pairs)
+    return unique
 
 
 def _read_json(path: Path) -> Any:
