@@ -27,7 +27,12 @@ def client_for(uri: str) -> MongoClient[Document]:
     return MongoClient(uri, serverSelectionTimeoutMS=2_000)
 
 
-def test_start_ping_stop_and_data_survive_a_restart(tmp_path: Path) -> None:
+def test_start_ping_stop_and_data_survive_a_restart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A stray config in the working directory is ignored (SecantusDB would pick it up).
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "secantusd.toml").write_text("[server]\nauth = true\n", encoding="utf-8")
     data_dir = tmp_path / "data"
     server = EmbeddedMongo(data_dir)
     uri = server.start()
