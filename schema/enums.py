@@ -9,20 +9,26 @@ import strawberry
 from app import models
 from app.repositories import TrendOrderField as DomainTrendOrderField
 
-GrowthWindowKey = strawberry.enum(
-    models.GrowthWindowKey,
+# strawberry.enum registers the GraphQL definition on the class itself; binding the names
+# to the classes (not to the call's result) keeps them usable as types for mypy.
+GrowthWindowKey = models.GrowthWindowKey
+GrowthMethod = models.GrowthMethod
+TrendStatus = models.TrendStatus
+TrendOrderField = DomainTrendOrderField
+strawberry.enum(
+    GrowthWindowKey,
     description="A window over which growth is measured, from three months to five years.",
 )
-GrowthMethod = strawberry.enum(
-    models.GrowthMethod,
+strawberry.enum(
+    GrowthMethod,
     description="How a growth figure was obtained: REPORTED figures come from a source as given.",
 )
-TrendStatus = strawberry.enum(
-    models.TrendStatus,
+strawberry.enum(
+    TrendStatus,
     description="Where a trend stands in its life cycle.",
 )
-TrendOrderField = strawberry.enum(
-    DomainTrendOrderField,
+strawberry.enum(
+    TrendOrderField,
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
         "NAME (case- and accent-insensitive) or UPDATED_AT."

@@ -61,9 +61,7 @@ class SeedReport:
 
     @property
     def changed(self) -> bool:
-        return any(
-            report.inserted or report.updated for report in (self.categories, self.trends)
-        )
+        return any(report.inserted or report.updated for report in (self.categories, self.trends))
 
 
 def _item_name(raw: Any, kind: str, index: int) -> str:
@@ -124,16 +122,20 @@ async def _check_references(path: Path, seed: SeedFile, database: Database) -> N
     wanted = {category.parent for category in seed.categories if category.parent}
     wanted |= {trend.category for trend in seed.trends if trend.category}
     known = own_categories | await categories.existing_slugs(sorted(wanted - own_categories))
-    for kind, items in (("categories", seed.categories), ("trends", seed.trends)):
-        for index, item in enumerate(items):
-            reference = item.parent if isinstance(item, CategorySpec) else item.category
-            if reference and reference not in known:
-                field_name = "parent" if isinstance(item, CategorySpec) else "category"
-                raise SeedFileError(
-                    path,
-                    f"{kind}[{index}] (slug {item.slug!r}) field {field_name}: "
-                    f"unknown category {reference!r}",
-                )
+    references: list[tuple[str, int, str, str, str | None]] = [
+        ("categories", index, category.slug, "parent", category.parent)
+        for index, category in enumerate(seed.categories)
+    ] + [
+        ("trends", index, trend.slug, "category", trend.category)
+        for index, trend in enumerate(seed.trends)
+    ]
+    for kind, index, slug, field_name, reference in references:
+        if reference and reference not in known:
+            raise SeedFileError(
+                path,
+                f"{kind}[{index}] (slug {slug!r}) field {field_name}: "
+                f"unknown category {reference!r}",
+            )
     own_trends = {trend.slug for trend in seed.trends}
     related = {slug for trend in seed.trends for slug in trend.related} - own_trends
     known_trends = own_trends | await trends.existing_slugs(sorted(related))
