@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from app.auth import new_api_key
 from app.settings import get_settings
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
@@ -45,4 +46,17 @@ def serve(
         port=bind_port,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
+    )
+
+
+@cli.command("new-api-key")
+def new_api_key_command() -> None:
+    """Print a new random API key and its SHA-256 hash (for TRENDGRAPH_API_KEY_HASHES)."""
+    key, key_hash = new_api_key()
+    typer.echo(f"key:  {key}")
+    typer.echo(f"hash: {key_hash}")
+    typer.echo(
+        "Give the key to the writer (send it as `Authorization: Bearer <key>`); add the hash "
+        "to TRENDGRAPH_API_KEY_HASHES (comma-separated). The key is shown only this once.",
+        err=True,
     )

@@ -8,9 +8,12 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from app.auth import Principal
 from app.database import CommandStats, Database
 from app.loaders import Loaders
 from app.repositories import CategoryRepository, TrendRepository
+from app.repositories.category_writes import CategoryWriter
+from app.repositories.trend_writes import TrendWriter
 from app.settings import Settings
 
 
@@ -26,6 +29,16 @@ class Context:
     command_stats: CommandStats = field(default_factory=CommandStats)
     request: HTTPConnection | None = None
     response: Response | None = None
+    principal: Principal | None = None
+    """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
+
+    @property
+    def trend_writer(self) -> TrendWriter:
+        return TrendWriter(self.database)
+
+    @property
+    def category_writer(self) -> CategoryWriter:
+        return CategoryWriter(self.database)
 
     @classmethod
     def create(
@@ -35,6 +48,7 @@ class Context:
         *,
         request: HTTPConnection | None = None,
         response: Response | None = None,
+        principal: Principal | None = None,
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
@@ -48,6 +62,7 @@ class Context:
             ),
             request=request,
             response=response,
+            principal=principal,
         )
 
 

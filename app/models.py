@@ -12,7 +12,7 @@ import re
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -21,8 +21,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -191,11 +191,13 @@ class TrendSpec(DomainModel):
     analyses: TrendAnalyses = TrendAnalyses()
     related: Annotated[list[Slug], AfterValidator(_unique), Field(max_length=50)] = []
 
-    @model_validator(mode="after")
-    def _not_related_to_itself(self) -> Self:
-        if self.slug in self.related:
+    @field_validator("related")
+    @classmethod
+    def _not_related_to_itself(cls, related: list[str], info: ValidationInfo) -> list[str]:
+        # A field validator (not a model one), so the fault is reported at `related`.
+        if info.data.get("slug") in related:
             raise ValueError("a trend cannot be related to itself")
-        return self
+        return related
 
 
 class Trend(DomainModel):
@@ -245,11 +247,12 @@ class CategorySpec(DomainModel):
     description: LongText | None = None
     parent: Slug | None = None
 
-    @model_validator(mode="after")
-    def _not_own_parent(self) -> Self:
-        if self.parent == self.slug:
+    @field_validator("parent")
+    @classmethod
+    def _not_own_parent(cls, parent: str | None, info: ValidationInfo) -> str | None:
+        if parent is not None and parent == info.data.get("slug"):
             raise ValueError("a category cannot be its own parent")
-        return self
+        return parent
 
 
 class Category(CategorySpec):

@@ -7,10 +7,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    return value
+
+
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+ApiKeyHashes = Annotated[tuple[Sha256Hex, ...], NoDecode, BeforeValidator(_comma_separated)]
 
 
 class Settings(BaseSettings):
@@ -37,6 +47,10 @@ class Settings(BaseSettings):
     default_page_size: Annotated[int, Field(ge=1, le=1_000)] = 20
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     graphiql: bool = True
+    api_key_hashes: ApiKeyHashes = Field(
+        default=(),
+        description="SHA-256 hex digests of the API keys allowed to write, comma-separated.",
+    )
 
     def configure_logging(self) -> None:
         logging.basicConfig(
