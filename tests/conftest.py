@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from strawberry.types import ExecutionResult
 
+from app.auth import Principal
 from app.context import Context
 from app.database import CommandStats, Database, count_commands
 from app.embedded import EmbeddedMongo
@@ -76,11 +77,13 @@ class GraphQLClient:
 
     database: Database
     settings: Settings
+    principal: Principal | None = None
+    """Who the requests authenticate as; ``None``: anonymous, so mutations are refused."""
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[ExecutionResult, CommandStats]:
-        context = Context.create(self.database, self.settings)
+        context = Context.create(self.database, self.settings, principal=self.principal)
         with count_commands(context.command_stats) as stats:
             result = await schema.execute(query, variable_values=variables, context_value=context)
         return result, stats
@@ -101,6 +104,12 @@ class GraphQLClient:
 @pytest.fixture
 def graphql(database: Database, settings: Settings) -> GraphQLClient:
     return GraphQLClient(database, settings)
+
+
+@pytest.fixture
+def editor(database: Database, settings: Settings) -> GraphQLClient:
+    """Like ``graphql``, but authenticated with an API key, so mutations may run."""
+    return GraphQLClient(database, settings, principal=Principal(key_id="test-editor"))
 
 
 @pytest.fixture(scope="session")
