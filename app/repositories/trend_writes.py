@@ -292,26 +292,35 @@ class TrendWriter:
     async def _update_one(
         self, index: int, spec: TrendSpec, stored: dict[str, Document], ids: dict[str, ObjectId]
     ) -> TrendResult:
-        """Bring one stored trend to ``spec``, retrying while other writers win the race."""
+        """Bring one stored trend to ``spec``.
+
+        The update is conditional on the version we compared against, so two writers
+        storing the same content bump the version once. A writer that keeps losing that
+        race re-reads each time; after :data:`MAX_ATTEMPTS` it writes unconditionally (last
+        writer wins, as for any upsert) so that it always finishes.
+        """
         current: Document | None = stored.get(spec.slug)
         content = trend_content(spec, [ids[slug] for slug in spec.related])
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(1, MAX_ATTEMPTS + 1):
             if current is None:
                 break
             if unchanged(current, content):
                 return ItemResult(
                     index, spec.slug, Outcome.UNCHANGED, Trend.model_validate(current)
                 )
+            condition = {"_id": current["_id"]}
+            if attempt < MAX_ATTEMPTS:
+                condition["version"] = current["version"]
             updated = await self._trends.find_one_and_update(
-                {"_id": current["_id"], "version": current["version"]},
+                condition,
                 {"$set": {**content, "updatedAt": now()}, "$inc": {"version": 1}},
                 return_document=ReturnDocument.AFTER,
             )
             if updated is not None:
                 return ItemResult(index, spec.slug, Outcome.UPDATED, Trend.model_validate(updated))
             current = await self._trends.find_one({"_id": current["_id"]})
-        message = "the trend kept changing or was deleted while being written; retry the item"
-        return _failed(index, spec.slug, FieldError(None, message, ErrorCode.VERSION_CONFLICT))
+        message = "the trend was deleted while being written; retry the item"
+        return _failed(index, spec.slug, FieldError(None, message, ErrorCode.NOT_FOUND))
 
 
 def _check_version(stored: Document, expected: int) -> None:

@@ -13,8 +13,8 @@ from app.errors import FieldError
 
 T = TypeVar("T")
 
-MAX_ATTEMPTS = 20
-"""How often an upsert item re-reads and retries after losing a race to another writer."""
+MAX_ATTEMPTS = 10
+"""How often an upsert item tries a conditional write before writing unconditionally."""
 
 
 class Outcome(StrEnum):
