@@ -54,7 +54,7 @@ SLUG_INPUTS = {
     "CategoryInput.slug",
     "CategoryInput.parent",
 }
-TEXT_PATHS = {  # input type -> path in trend_input() of its free-text String fields
+TEXT_PATHS: dict[str, list[tuple[str | int, ...]]] = {  # type -> paths in trend_input()
     "TrendInput": [("name",), ("aliases", 0), ("description",)],
     "TrendDecompositionInput": [
         ("analyses", "decomposition", key)
