@@ -10,7 +10,16 @@ from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 
 Query = merge_types("Query", (NodeQuery, TrendQuery, CategoryQuery))
-Mutation = merge_types("Mutation", (TrendMutation, CategoryMutation))
+
+
+# What merge_types does, plus the description the SDL needs.
+@strawberry.type(
+    description="Writes: trends and categories, one at a time or in bulk. Every mutation needs "
+    "an API key (`Authorization: Bearer <key>`)."
+)
+class Mutation(TrendMutation, CategoryMutation):
+    pass
+
 
 schema = strawberry.Schema(
     query=Query,
