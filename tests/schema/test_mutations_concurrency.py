@@ -11,6 +11,7 @@ from app.database import Database
 from tests.conftest import GraphQLClient
 from tests.writes import (
     CREATE_TREND,
+    DELETE_TREND,
     READ_TREND,
     UPDATE_TREND,
     UPSERT_TRENDS,
@@ -119,3 +120,13 @@ async def test_concurrent_upserts_of_one_slug_leave_one_document(
         for document in documents
         if document["slug"].startswith("own-")
     )
+
+
+async def test_one_of_many_deletes_wins(database: Database, editor: GraphQLClient) -> None:
+    await create_trend(editor, slug="doomed")
+    answers = await run_all(editor, [(DELETE_TREND, {"slug": "doomed", "expectedVersion": 1})] * 10)
+    payloads = [answer["deleteTrend"] for answer in answers]
+    assert sum(payload["deletedTrendId"] is not None for payload in payloads) == 1
+    codes = {error["code"] for payload in payloads for error in payload["userErrors"]}
+    assert codes <= {"NOT_FOUND", "VERSION_CONFLICT"} and codes
+    assert await stored_trends(database) == []

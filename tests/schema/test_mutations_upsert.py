@@ -124,3 +124,16 @@ async def test_an_empty_batch(editor: GraphQLClient) -> None:
     payload = await upsert(editor, [])
     assert payload["results"] == []
     assert payload["inserted"] == payload["failed"] == 0
+
+
+async def test_times_with_microseconds_and_offsets_are_unchanged_on_rerun(
+    editor: GraphQLClient,
+) -> None:
+    analyses = trend_input()["analyses"]
+    analyses["decomposition"]["generatedAt"] = "2026-01-02T05:04:05.678901+02:00"
+    inputs = [trend_input("timed", analyses=analyses)]
+    first = await upsert(editor, inputs)
+    second = await upsert(editor, inputs)
+    decomposition = first["results"][0]["trend"]["analyses"]["decomposition"]
+    assert decomposition["generatedAt"] == "2026-01-02T03:04:05.678000+00:00"
+    assert second["results"][0]["outcome"] == "UNCHANGED"
