@@ -14,6 +14,7 @@ from app.auth import hash_key
 from app.database import Database
 from app.settings import Settings
 from tests.asgi_client import asgi_client
+from tests.conftest import GraphQLClient
 from tests.writes import (
     CREATE_CATEGORY,
     CREATE_TREND,
@@ -168,3 +169,16 @@ async def test_keys_never_reach_the_logs(
         )
     assert caplog.records  # the requests were logged at some level...
     assert API_KEY not in caplog.text and OTHER_KEY not in caplog.text  # ...without the keys
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+async def test_refused_without_a_principal_outside_http(
+    database: Database, graphql: GraphQLClient, mutation: str
+) -> None:
+    await add_categories(database)
+    query, variables = MUTATIONS[mutation]
+    result, _ = await graphql.execute(query, variables)
+    assert result.data is None
+    assert result.errors is not None
+    assert [error.extensions for error in result.errors] == [{"code": "UNAUTHENTICATED"}]
+    assert await database.trends.count_documents({}) == 0
