@@ -99,6 +99,11 @@ def create_app(
             yield {"database": database}
             return
         async with open_database(settings) as opened:
+            if not settings.api_key_hashes:
+                logger.warning(
+                    "no API keys configured (TRENDGRAPH_API_KEY_HASHES): reads only, "
+                    "every mutation will be refused; `python -m app new-api-key` makes one"
+                )
             if seed_if_empty:
                 from seeds.loader import default_seed_files, load_seed_files
 

@@ -10,6 +10,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
+from app.auth import new_api_key
 from app.settings import Settings, describe_settings_error, get_settings
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
@@ -97,3 +98,16 @@ def serve(
     server.run()
     if not server.started:
         raise typer.Exit(code=3)  # uvicorn's "startup failed", which it has logged
+
+
+@cli.command("new-api-key")
+def new_api_key_command() -> None:
+    """Print a new random API key and its SHA-256 hash (for TRENDGRAPH_API_KEY_HASHES)."""
+    key, key_hash = new_api_key()
+    typer.echo(f"key:  {key}")
+    typer.echo(f"hash: {key_hash}")
+    typer.echo(
+        "Give the key to the writer (send it as `Authorization: Bearer <key>`); add the hash "
+        "to TRENDGRAPH_API_KEY_HASHES (comma-separated). The key is shown only this once.",
+        err=True,
+    )

@@ -8,11 +8,14 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from app.auth import Principal
 from app.database import CommandStats, Database
 from app.loaders import Loaders
 from app.observability import Metrics
 from app.ratelimit import RateDecision, RateLimiter
 from app.repositories import CategoryRepository, TrendRepository
+from app.repositories.category_writes import CategoryWriter
+from app.repositories.trend_writes import TrendWriter
 from app.settings import Settings
 
 
@@ -35,6 +38,16 @@ class Context:
     metrics: Metrics | None = None
     query_cost: int | None = None
     rate_decision: RateDecision | None = None
+    principal: Principal | None = None
+    """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
+
+    @property
+    def trend_writer(self) -> TrendWriter:
+        return TrendWriter(self.database)
+
+    @property
+    def category_writer(self) -> CategoryWriter:
+        return CategoryWriter(self.database)
 
     @classmethod
     def create(
@@ -48,6 +61,7 @@ class Context:
         client_key: str = "local",
         rate_limiter: RateLimiter | None = None,
         metrics: Metrics | None = None,
+        principal: Principal | None = None,
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
@@ -69,6 +83,7 @@ class Context:
             client_key=client_key,
             rate_limiter=rate_limiter,
             metrics=metrics,
+            principal=principal,
         )
 
 

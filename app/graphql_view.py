@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from app.auth import ApiKeys
 from app.context import Context
 from app.database import Database, bind_command_stats
 from app.observability import REQUEST_ID_HEADER, Metrics, request_id_from
@@ -38,13 +39,20 @@ class GraphQLView(GraphQL[Context, None]):
         self.key_limiter = RateLimiter(
             settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
         )
+        self.api_keys = ApiKeys(settings.api_key_hashes)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         database: Database = request.state.database
         request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
-        client_key = f"ip:{request.client.host if request.client else 'unknown'}"
+        principal = self.api_keys.authenticate(request.headers.get("authorization"))
+        # Valid keys draw on their own bucket; everyone else (wrong keys included) on their IP's.
+        if principal is not None:
+            client_key, limiter = f"key:{principal.key_id}", self.key_limiter
+        else:
+            client_key = f"ip:{request.client.host if request.client else 'unknown'}"
+            limiter = self.anonymous_limiter
         http_response = response if isinstance(response, Response) else None
         if http_response is not None:
             http_response.headers[REQUEST_ID_HEADER] = request_id
@@ -55,8 +63,9 @@ class GraphQLView(GraphQL[Context, None]):
             response=http_response,
             request_id=request_id,
             client_key=client_key,
-            rate_limiter=self.anonymous_limiter if self.settings.rate_limit_enabled else None,
+            rate_limiter=limiter if self.settings.rate_limit_enabled else None,
             metrics=self.metrics,
+            principal=principal,
         )
         # The rest of this request runs in this task (or tasks copied from it), so the
         # driver's command listener counts into this request's stats.

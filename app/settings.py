@@ -6,10 +6,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    return value
+
+
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+ApiKeyHashes = Annotated[tuple[Sha256Hex, ...], NoDecode, BeforeValidator(_comma_separated)]
 
 
 class Settings(BaseSettings):
@@ -69,6 +79,11 @@ class Settings(BaseSettings):
         if largest is not None and value > largest:
             raise ValueError(f"must not exceed max_page_size ({largest})")
         return value
+
+    api_key_hashes: ApiKeyHashes = Field(
+        default=(),
+        description="SHA-256 hex digests of the API keys allowed to write, comma-separated.",
+    )
 
     def configure_logging(self) -> None:
         from app.observability import configure_logging

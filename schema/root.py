@@ -1,4 +1,4 @@
-"""The root schema, composed from the per-domain query classes."""
+"""The root schema, composed from the per-domain query and mutation classes."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
+from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 
 logger = logging.getLogger("trendgraph.errors")
@@ -26,6 +27,15 @@ logger = logging.getLogger("trendgraph.errors")
 
 @strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
 class Query(NodeQuery, TrendQuery, CategoryQuery):
+    pass
+
+
+# What merge_types does, plus the description the SDL needs.
+@strawberry.type(
+    description="Writes: trends and categories, one at a time or in bulk. Every mutation needs "
+    "an API key (`Authorization: Bearer <key>`)."
+)
+class Mutation(TrendMutation, CategoryMutation):
     pass
 
 
@@ -67,6 +77,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions.append(DisableIntrospection)
     return TrendgraphSchema(
         query=Query,
+        mutation=Mutation,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
     )

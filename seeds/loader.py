@@ -59,6 +59,11 @@ class SeedReport:
             mine.inserted += theirs.inserted
             mine.updated += theirs.updated
             mine.unchanged += theirs.unchanged
+            mine.failed += theirs.failed
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.categories.failed or self.trends.failed)
 
     @property
     def changed(self) -> bool:

@@ -17,6 +17,7 @@ import pytest
 import strawberry
 from strawberry.types import ExecutionResult
 
+from app.auth import Principal
 from app.context import Context
 from app.database import CommandStats, Database, count_commands
 from app.embedded import EmbeddedMongo
@@ -78,11 +79,13 @@ class GraphQLClient:
     database: Database
     settings: Settings
     schema: strawberry.Schema = default_schema
+    principal: Principal | None = None
+    """Who the requests authenticate as; ``None``: anonymous, so mutations are refused."""
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[ExecutionResult, CommandStats]:
-        context = Context.create(self.database, self.settings)
+        context = Context.create(self.database, self.settings, principal=self.principal)
         with count_commands(context.command_stats) as stats:
             result = await self.schema.execute(
                 query, variable_values=variables, context_value=context
@@ -105,6 +108,12 @@ class GraphQLClient:
 @pytest.fixture
 def graphql(database: Database, settings: Settings) -> GraphQLClient:
     return GraphQLClient(database, settings)
+
+
+@pytest.fixture
+def editor(database: Database, settings: Settings) -> GraphQLClient:
+    """Like ``graphql``, but authenticated with an API key, so mutations may run."""
+    return GraphQLClient(database, settings, principal=Principal(key_id="test-editor"))
 
 
 @pytest.fixture(scope="session")
