@@ -7,14 +7,18 @@ The embedded SecantusDB server is started once (it takes seconds to stop), unles
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
+from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
 from strawberry.types import ExecutionResult
 
 from app.auth import Principal
@@ -119,3 +123,15 @@ def editor(database: Database, settings: Settings) -> GraphQLClient:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@contextlib.asynccontextmanager
+async def asgi_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to ``app`` in process, with the app's lifespan running."""
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+        ) as client,
+    ):
+        yield client

@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from app.asgi import create_app
 from app.database import Database
 from app.settings import Settings
+from tests.conftest import asgi_client
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
@@ -25,12 +25,7 @@ def client_with(seeded: Database) -> ClientFactory:
     async def factory(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
         settings = Settings(database="trendgraph_test", **overrides)
         app = create_app(settings, database=seeded)
-        async with (
-            LifespanManager(app) as manager,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
-            ) as client,
-        ):
+        async with asgi_client(app) as client:
             yield client
 
     return factory

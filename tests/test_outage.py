@@ -8,13 +8,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from app.asgi import create_app
 from app.database import Database
 from app.embedded import EmbeddedMongo
 from app.settings import Settings
 from seeds.loader import default_seed_files, load_seed_files
+from tests.conftest import asgi_client
 
 QUERY = {"query": '{ trend(slug: "asyncio") { name } }'}
 
@@ -42,12 +42,7 @@ async def test_outage_and_recovery(own_server: EmbeddedMongo) -> None:
     await load_seed_files(database, default_seed_files())
     app = create_app(settings, database=database)
     try:
-        async with (
-            LifespanManager(app) as manager,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
-            ) as client,
-        ):
+        async with asgi_client(app) as client:
             ok = await client.post("/graphql", json=QUERY)
             assert ok.json()["data"] == {"trend": {"name": "Asyncio"}}
 

@@ -13,8 +13,7 @@ from app.asgi import create_app
 from app.auth import hash_key
 from app.database import Database
 from app.settings import Settings
-from tests.asgi_client import asgi_client
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, asgi_client
 from tests.writes import (
     CREATE_CATEGORY,
     CREATE_TREND,
