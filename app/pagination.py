@@ -35,7 +35,7 @@ class SortKey:
     signature: str  # names the order, so a cursor cannot be replayed under another one
 
     def reversed(self) -> SortKey:
-        return SortKey(self.path, -self.direction, self.signature)  # type: ignore[arg-type]
+        return SortKey(self.path, -self.direction, self.signature)
 
     def mongo_sort(self) -> list[tuple[str, int]]:
         return [(self.path, self.direction), ("_id", self.direction)]

@@ -124,12 +124,14 @@ class TrendAnalyses:
 
     @classmethod
     def from_model(cls, model: models.TrendAnalyses) -> Self:
+        canvas = model.consumer_trend_canvas
         return cls(
-            decomposition=model.decomposition
-            and TrendDecomposition.from_model(model.decomposition),
-            pestle=model.pestle and PestleAnalysis.from_model(model.pestle),
-            jobs_to_be_done=model.jobs_to_be_done
-            and JobsToBeDone.from_model(model.jobs_to_be_done),
-            consumer_trend_canvas=model.consumer_trend_canvas
-            and ConsumerTrendCanvas.from_model(model.consumer_trend_canvas),
+            decomposition=TrendDecomposition.from_model(model.decomposition)
+            if model.decomposition
+            else None,
+            pestle=PestleAnalysis.from_model(model.pestle) if model.pestle else None,
+            jobs_to_be_done=JobsToBeDone.from_model(model.jobs_to_be_done)
+            if model.jobs_to_be_done
+            else None,
+            consumer_trend_canvas=ConsumerTrendCanvas.from_model(canvas) if canvas else None,
         )

@@ -1,4 +1,8 @@
-"""GraphQL enums, exposed from the domain enums so both always have the same members."""
+"""GraphQL enums, exposed from the domain enums so both always have the same members.
+
+``strawberry.enum`` registers a domain enum in place; the names below are plain aliases of
+the domain classes, so type checkers see real types.
+"""
 
 from __future__ import annotations
 
@@ -9,20 +13,25 @@ import strawberry
 from app import models
 from app.repositories import TrendOrderField as DomainTrendOrderField
 
-GrowthWindowKey = strawberry.enum(
-    models.GrowthWindowKey,
+GrowthWindowKey = models.GrowthWindowKey
+GrowthMethod = models.GrowthMethod
+TrendStatus = models.TrendStatus
+TrendOrderField = DomainTrendOrderField
+
+strawberry.enum(
+    GrowthWindowKey,
     description="A window over which growth is measured, from three months to five years.",
 )
-GrowthMethod = strawberry.enum(
-    models.GrowthMethod,
+strawberry.enum(
+    GrowthMethod,
     description="How a growth figure was obtained: REPORTED figures come from a source as given.",
 )
-TrendStatus = strawberry.enum(
-    models.TrendStatus,
+strawberry.enum(
+    TrendStatus,
     description="Where a trend stands in its life cycle.",
 )
-TrendOrderField = strawberry.enum(
-    DomainTrendOrderField,
+strawberry.enum(
+    TrendOrderField,
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
         "NAME (case- and accent-insensitive) or UPDATED_AT."

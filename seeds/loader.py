@@ -61,9 +61,7 @@ class SeedReport:
 
     @property
     def changed(self) -> bool:
-        return any(
-            report.inserted or report.updated for report in (self.categories, self.trends)
-        )
+        return any(report.inserted or report.updated for report in (self.categories, self.trends))
 
 
 def _item_name(raw: Any, kind: str, index: int) -> str:
@@ -124,7 +122,11 @@ async def _check_references(path: Path, seed: SeedFile, database: Database) -> N
     wanted = {category.parent for category in seed.categories if category.parent}
     wanted |= {trend.category for trend in seed.trends if trend.category}
     known = own_categories | await categories.existing_slugs(sorted(wanted - own_categories))
-    for kind, items in (("categories", seed.categories), ("trends", seed.trends)):
+    groups: tuple[tuple[str, Sequence[CategorySpec | TrendSpec]], ...] = (
+        ("categories", seed.categories),
+        ("trends", seed.trends),
+    )
+    for kind, items in groups:
         for index, item in enumerate(items):
             reference = item.parent if isinstance(item, CategorySpec) else item.category
             if reference and reference not in known:

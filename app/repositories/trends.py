@@ -118,8 +118,7 @@ def _content(spec: TrendSpec, related_ids: list[ObjectId]) -> Document:
     """The stored fields that a spec determines (everything but ids, times and version)."""
     document = spec.model_dump(by_alias=True, exclude={"growth", "related"})
     document["growth"] = {
-        window.window.value: window.model_dump(by_alias=True)
-        for window in spec.growth
+        window.window.value: window.model_dump(by_alias=True) for window in spec.growth
     }
     document["related"] = related_ids
     document["nameKey"] = search_key(spec.name)
