@@ -11,6 +11,9 @@ from strawberry.types import Info as StrawberryInfo
 from app.database import CommandStats, Database
 from app.loaders import Loaders
 from app.repositories import CategoryRepository, TrendRepository
+from app.repositories.related import RelatedRepository
+from app.repositories.search import SearchRepository
+from app.repositories.series import SeriesRepository
 from app.settings import Settings
 
 
@@ -23,6 +26,8 @@ class Context:
     trends: TrendRepository
     categories: CategoryRepository
     loaders: Loaders
+    series: SeriesRepository
+    search: SearchRepository
     command_stats: CommandStats = field(default_factory=CommandStats)
     request: HTTPConnection | None = None
     response: Response | None = None
@@ -38,14 +43,21 @@ class Context:
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
+        series = SeriesRepository(database)
         return cls(
             database=database,
             settings=settings,
             trends=trends,
             categories=categories,
             loaders=Loaders.create(
-                trends, categories, max_batch_size=settings.dataloader_batch_size
+                trends,
+                categories,
+                series,
+                RelatedRepository(database),
+                max_batch_size=settings.dataloader_batch_size,
             ),
+            series=series,
+            search=SearchRepository(database),
             request=request,
             response=response,
         )

@@ -13,6 +13,9 @@ from strawberry.dataloader import DataLoader
 
 from app.models import Category, Trend
 from app.repositories import CategoryRepository, TrendRepository
+from app.repositories.related import RelatedRepository, RelatedSubject
+from app.repositories.series import SeriesRepository
+from app.series import Series
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,10 +26,19 @@ class Loaders:
     trend_by_slug: DataLoader[str, Trend | None]
     """By slug, falling back to aliases."""
     category_by_slug: DataLoader[str, Category | None]
+    series_by_trend_id: DataLoader[str, Series | None]
+    related_suggestions: DataLoader[RelatedSubject, list[str]]
+    """Ids of trends sharing tags with the subject, best first."""
 
     @classmethod
     def create(
-        cls, trends: TrendRepository, categories: CategoryRepository, *, max_batch_size: int
+        cls,
+        trends: TrendRepository,
+        categories: CategoryRepository,
+        series: SeriesRepository,
+        related: RelatedRepository,
+        *,
+        max_batch_size: int,
     ) -> Loaders:
         async def full_by_id(ids: Sequence[str]) -> list[Trend | None]:
             return await trends.by_ids(ids)
@@ -41,4 +53,6 @@ class Loaders:
             trend_summary_by_id=DataLoader(summary_by_id, max_batch_size=max_batch_size),
             trend_by_slug=DataLoader(trends.by_slugs, max_batch_size=max_batch_size),
             category_by_slug=DataLoader(categories.by_slugs, max_batch_size=max_batch_size),
+            series_by_trend_id=DataLoader(series.by_trend_ids, max_batch_size=max_batch_size),
+            related_suggestions=DataLoader(related.suggestions, max_batch_size=max_batch_size),
         )

@@ -7,8 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -37,6 +37,19 @@ class Settings(BaseSettings):
     default_page_size: Annotated[int, Field(ge=1, le=1_000)] = 20
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     graphiql: bool = True
+    api_key_hashes: Annotated[list[Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]], NoDecode] = (
+        Field(
+            default=[],
+            description="SHA-256 hex digests of the API keys allowed to write, comma-separated.",
+        )
+    )
+
+    @field_validator("api_key_hashes", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip().lower() for part in value.split(",") if part.strip()]
+        return value
 
     def configure_logging(self) -> None:
         logging.basicConfig(

@@ -24,7 +24,9 @@ strawberry.enum(
 )
 strawberry.enum(
     GrowthMethod,
-    description="How a growth figure was obtained: REPORTED figures come from a source as given.",
+    description="How a growth figure was obtained: REPORTED figures come from a source as "
+    "given; MONTHLY_MEAN_RATIO figures are computed from the trend's series (mean of the "
+    "window's last month against the mean of its first month).",
 )
 strawberry.enum(
     TrendStatus,
@@ -34,7 +36,8 @@ strawberry.enum(
     TrendOrderField,
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
-        "NAME (case- and accent-insensitive) or UPDATED_AT."
+        "NAME (case- and accent-insensitive), UPDATED_AT, or STATUS (by momentum: "
+        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; trends without one last)."
     ),
 )
 

@@ -15,14 +15,18 @@ from bson.errors import InvalidId
 from app.database import Database, Document
 from app.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key, slugify
 from app.pagination import Position, SortKey, after, decode_cursor, encode_cursor
+from app.search import search_fields
+from app.status import STATUS_RANK, derive_status, status_fields
 
-WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0}
+WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
+"""For lists: the analyses and the search keys are the bulk of a trend document."""
 
 
 class TrendOrderField(StrEnum):
     GROWTH = "GROWTH"
     NAME = "NAME"
     UPDATED_AT = "UPDATED_AT"
+    STATUS = "STATUS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,11 @@ class TrendOrder:
             path = f"growth.{self.window.value}.percent"
             signature = f"GROWTH:{self.window.value}:{'DESC' if self.descending else 'ASC'}"
         else:
-            path = "nameKey" if self.field is TrendOrderField.NAME else "updatedAt"
+            path = {
+                TrendOrderField.NAME: "nameKey",
+                TrendOrderField.UPDATED_AT: "updatedAt",
+                TrendOrderField.STATUS: "statusRank",
+            }[self.field]
             signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
         return SortKey(path, direction, signature)
 
@@ -47,6 +55,8 @@ class TrendOrder:
             return growth.percent if growth else None
         if self.field is TrendOrderField.NAME:
             return search_key(trend.name)
+        if self.field is TrendOrderField.STATUS:
+            return STATUS_RANK[trend.status] if trend.status else None
         return trend.updated_at
 
 
@@ -123,7 +133,25 @@ def _content(spec: TrendSpec, related_ids: list[ObjectId]) -> Document:
     document["related"] = related_ids
     document["nameKey"] = search_key(spec.name)
     document["aliasSlugs"] = sorted({slugify(alias) for alias in spec.aliases} - {spec.slug})
+    document.update(status_fields(spec.status or derive_status(spec.growth)))
+    document.update(search_fields(spec.name, spec.aliases, spec.tags, spec.description))
     return document
+
+
+def new_trend_document(
+    spec: TrendSpec, trend_id: ObjectId, related_ids: list[ObjectId], now: datetime
+) -> Document:
+    """The document a first insert of ``spec`` stores, as :meth:`TrendRepository.upsert` does.
+
+    For bulk loaders that build many documents in memory and insert them in batches.
+    """
+    return {
+        "_id": trend_id,
+        **_content(spec, related_ids),
+        "createdAt": now,
+        "updatedAt": now,
+        "version": 1,
+    }
 
 
 class TrendRepository:
