@@ -37,7 +37,7 @@ strawberry.enum(
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
         "NAME (case- and accent-insensitive), UPDATED_AT, or STATUS (by momentum: "
-        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; trends without one last)."
+        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest)."
     ),
 )
 
