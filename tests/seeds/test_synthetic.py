@@ -6,12 +6,14 @@ from datetime import date
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 from app.database import Database
 from app.growth import compute_growth
 from app.models import CategorySpec, GrowthMethod, TrendSpec
 from app.repositories import CategoryRepository, TrendRepository
 from seeds.loader import DATA_DIR, parse_seed_file
+from seeds.synthetic.__main__ import cli
 from seeds.synthetic.generator import WEEKS, SyntheticTrend, generate
 from seeds.synthetic.loader import SlugTakenError, load_synthetic, remove_synthetic
 from tests.conftest import GraphQLClient
@@ -102,3 +104,12 @@ async def test_refuses_slugs_taken_by_other_trends(
         await load_synthetic(database, trends)
     assert await database.trends.count_documents({}) == 1
     assert await remove_synthetic(database) == 0
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [["--count", "0"], ["--count", "100001"], ["--end", "22/11/2026"], ["--batch-size", "0"]],
+)
+def test_cli_refuses_bad_options_before_any_work(arguments: list[str]) -> None:
+    result = CliRunner().invoke(cli, arguments)
+    assert result.exit_code == 2
