@@ -20,6 +20,8 @@ from app.status import STATUS_RANK, derive_status, status_fields
 
 WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
 """For lists: the analyses and the search keys are the bulk of a trend document."""
+SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
+"""Fields an appended series owns: upserts of a trend with a series leave them alone."""
 
 
 class TrendOrderField(StrEnum):
@@ -267,6 +269,9 @@ class TrendRepository:
         for spec in specs:
             content = _content(spec, [ids[slug] for slug in spec.related])
             stored = existing.get(spec.slug)
+            if stored is not None and "seriesVersion" in stored:
+                # Growth and status come from the trend's series now, not from the spec.
+                content = {k: v for k, v in content.items() if k not in SERIES_DERIVED}
             if stored is None:
                 new_documents.append(
                     {

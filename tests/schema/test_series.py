@@ -9,6 +9,7 @@ import pytest
 
 from app.database import Database
 from app.settings import Settings
+from seeds.loader import default_seed_files, load_seed_files
 from tests.conftest import GraphQLClient
 from tests.writer import writer
 
@@ -230,3 +231,13 @@ async def test_series_of_many_trends_is_one_query(
     result, stats = await graphql.execute(query)
     assert result.errors is None
     assert stats.by_name == {"find": 2}  # the page, then every trend's series at once
+
+
+async def test_reseeding_keeps_growth_computed_from_the_series(
+    seeded: Database, graphql: GraphQLClient, settings: Settings
+) -> None:
+    await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
+    report = await load_seed_files(seeded, default_seed_files())
+    assert report.trends.unchanged == ["asyncio"]
+    data = await graphql.data('{ trend(slug: "asyncio") { growth { label method } } }')
+    assert data["trend"]["growth"] == [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]
