@@ -61,7 +61,12 @@ class Trend(relay.Node):
     aliases: list[str] = strawberry.field(description="Other names the trend goes by.")
     description: str | None = strawberry.field(description='What the trend is (the "About" text).')
     tags: list[str] = strawberry.field(description="Free-form tags (slug form).")
-    status: TrendStatus | None = strawberry.field(description="Life-cycle status, where known.")
+    status: TrendStatus | None = strawberry.field(
+        description="Life-cycle status, derived from growth whenever it is written, first "
+        "match wins: EXPLODING (1y >= +100% and 3mo >= +10%), PEAKED (5y, else 2y, >= +50% "
+        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR; null "
+        "without growth."
+    )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
     updated_at: datetime = strawberry.field(description="When the trend last changed.")
     version: int = strawberry.field(
