@@ -16,6 +16,8 @@ from app.database import Database, Document
 
 MAX_SUGGESTIONS = 50
 CANDIDATE_PROJECTION = {"category": 1, "tags": 1, "nameKey": 1}
+ONE_REPLY = 100_000
+"""A batch size no candidate read reaches: the reply is capped by MongoDB's 16 MB anyway."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,5 +55,6 @@ class RelatedRepository:
         if not tags:
             return [[] for _ in subjects]
         cursor = self._collection.find({"tags": {"$in": tags}}, CANDIDATE_PROJECTION)
-        candidates = await cursor.to_list()
+        # One reply instead of 101 documents plus getMore calls: candidates are ~100 bytes.
+        candidates = await cursor.batch_size(ONE_REPLY).to_list()
         return [_ranked(subject, candidates) for subject in subjects]

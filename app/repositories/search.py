@@ -37,6 +37,7 @@ class SearchRepository:
             self._collection.find(prefix_filter, SEARCH_PROJECTION)
             .sort([("nameKey", 1), ("_id", 1)])
             .limit(MAX_CANDIDATES)
+            .batch_size(MAX_CANDIDATES)  # one reply, no getMore
         )
         exact_documents, prefix_documents = await asyncio.gather(exact.to_list(), prefix.to_list())
         return [Trend.model_validate(doc) for doc in [*exact_documents, *prefix_documents]]

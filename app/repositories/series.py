@@ -94,7 +94,9 @@ class SeriesRepository:
         object_ids = list({oid for oid in map(parse_object_id, trend_ids) if oid})
         found = {
             str(document["_id"]): _series(document)
-            async for document in self._collection.find({"_id": {"$in": object_ids}})
+            async for document in self._collection.find({"_id": {"$in": object_ids}}).batch_size(
+                len(object_ids) + 1  # one reply, not 101 series and a getMore
+            )
         }
         return [found.get(trend_id) for trend_id in trend_ids]
 

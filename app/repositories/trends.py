@@ -169,7 +169,7 @@ class TrendRepository:
             str(document["_id"]): Trend.model_validate(document)
             async for document in self._collection.find(
                 {"_id": {"$in": list(object_ids)}}, projection
-            )
+            ).batch_size(len(object_ids) + 1)  # one reply: no getMore past 101 trends
         }
         return [found.get(trend_id) for trend_id in ids]
 

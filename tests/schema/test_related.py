@@ -21,24 +21,29 @@ async def load(database: Database, *specs: TrendSpec) -> None:
 
 
 def corpus(size: int) -> list[TrendSpec]:
-    """Trends in rings of ten sharing tags, so each has plenty of suggestions."""
-    return [
-        TrendSpec(
-            slug=f"trend-{index:03d}",
-            name=f"Trend {index:03d}",
-            category=f"category-{index % 3}",
-            tags=[f"ring-{index // 10}", f"pair-{index // 2}", f"mod-{index % 7}"],
-            related=[f"trend-{(index + 1) % size:03d}"],
+    """Trends in rings of ten sharing tags, so each has plenty of suggestions, and up to
+    three explicit links spread over the corpus (a page of 50 relates to over 101 trends:
+    more than a first reply holds by default)."""
+    specs = []
+    for index in range(size):
+        links = {(index * 7 + step * 31 + 1) % size for step in range(3)} - {index}
+        specs.append(
+            TrendSpec(
+                slug=f"trend-{index:03d}",
+                name=f"Trend {index:03d}",
+                category=f"category-{index % 3}",
+                tags=[f"ring-{index // 10}", f"pair-{index // 2}", f"mod-{index % 7}"],
+                related=[f"trend-{link:03d}" for link in sorted(links)],
+            )
         )
-        for index in range(size)
-    ]
+    return specs
 
 
 @pytest.mark.parametrize("size", [1, 10, 50])
 async def test_a_page_with_related_costs_the_same_queries_at_any_size(
     database: Database, graphql: GraphQLClient, size: int
 ) -> None:
-    await load(database, *corpus(60))
+    await load(database, *corpus(160))
     result, stats = await graphql.execute(PAGE, {"first": size})
     assert result.errors is None
     assert result.data is not None
