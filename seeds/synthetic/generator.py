@@ -111,6 +111,10 @@ def _unique_name(rng: random.Random, category: str, taken: set[str]) -> str:
     return f"{name} {number}"
 
 
+def _initials(words: list[str]) -> str:
+    return "".join(word[0].upper() for word in words if word[0].isupper())
+
+
 def _analyses(
     rng: random.Random, name: str, category_name: str, tags: list[str], source: str, at: datetime
 ) -> TrendAnalyses:
@@ -147,8 +151,8 @@ def generate(
             {
                 "slug": slugify(name),
                 "name": name,
-                # Three-word names get their initials as an alias ("GMT" style).
-                "aliases": ["".join(word[0] for word in words)] if len(words) > 2 else [],
+                # Longer names get their initials as an alias ("Generative Vector Search": GVS).
+                "aliases": [_initials(words)] if len(words) > 2 else [],
                 "description": analyses.decomposition and analyses.decomposition.behavior_change,
                 "category": category.slug,
                 "tags": tags,
@@ -162,10 +166,11 @@ def generate(
 def _with_links(rng: random.Random, index: int, drafts: list[dict[str, Any]]) -> SyntheticTrend:
     """Trend ``index``, linked to up to three of the 200 before it sharing category and a tag."""
     draft = dict(drafts[index])
+    tags = set(draft["tags"])
     peers = [
         other["slug"]
         for other in drafts[max(0, index - 200) : index]
-        if other["category"] == draft["category"] and set(other["tags"]) & set(draft["tags"])
+        if other["category"] == draft["category"] and not tags.isdisjoint(other["tags"])
     ]
     related = rng.sample(peers, min(len(peers), rng.randint(0, MAX_EXPLICIT_LINKS)))
     points = draft.pop("points")
