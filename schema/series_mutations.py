@@ -27,8 +27,9 @@ class AppendSeriesPayload:
         description="The trend with its recomputed growth and status; null when refused."
     )
     points_written: int = strawberry.field(
-        description="How many input points were stored (0 when refused); a point for a date "
-        "already in the series replaces it."
+        description="How many dates of the input were stored (0 when refused); a point for a "
+        "date already in the series replaces it, and of several input points for one date "
+        "the last is kept."
     )
     user_errors: list[UserError] = strawberry.field(
         description="Why the input was refused; empty on success. Nothing is written when "
@@ -90,6 +91,6 @@ class SeriesMutation:
         [updated] = await info.context.trends.by_ids([trend.id])
         return AppendSeriesPayload(
             trend=Trend.from_model(updated) if updated else None,
-            points_written=len(new_points),
+            points_written=len({point.date for point in new_points}),
             user_errors=[],
         )

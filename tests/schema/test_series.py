@@ -77,7 +77,12 @@ async def test_duplicate_dates_replace_and_order_does_not_matter(
 ) -> None:
     points = monthly_points(date(2024, 1, 1), [100, 110, 120, 150])
     await append(seeded, settings, list(reversed(points)))
-    replaced = await append(seeded, settings, [{"date": "2024-04-01", "value": 200}])
+    replaced = await append(
+        seeded,
+        settings,
+        [{"date": "2024-04-01", "value": 999}, {"date": "2024-04-01", "value": 200}],
+    )
+    assert replaced["pointsWritten"] == 1  # one date; the last point given for it wins
     assert replaced["trend"]["growth"][0]["percent"] == 100.0
     data = await graphql.data(SERIES)
     assert data["trend"]["seriesSource"] == "search-interest"
