@@ -15,6 +15,9 @@ from app.observability import Metrics
 from app.ratelimit import RateDecision, RateLimiter
 from app.repositories import CategoryRepository, TrendRepository
 from app.repositories.category_writes import CategoryWriter
+from app.repositories.related import RelatedRepository
+from app.repositories.search import SearchRepository
+from app.repositories.series import SeriesRepository
 from app.repositories.trend_writes import TrendWriter
 from app.settings import Settings
 
@@ -28,6 +31,8 @@ class Context:
     trends: TrendRepository
     categories: CategoryRepository
     loaders: Loaders
+    series: SeriesRepository
+    search: SearchRepository
     command_stats: CommandStats = field(default_factory=CommandStats)
     request: HTTPConnection | None = None
     response: Response | None = None
@@ -65,6 +70,7 @@ class Context:
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
+        series = SeriesRepository(database)
         return cls(
             database=database,
             settings=settings,
@@ -73,10 +79,14 @@ class Context:
             loaders=Loaders.create(
                 trends,
                 categories,
+                series,
+                RelatedRepository(database),
                 max_batch_size=settings.dataloader_batch_size,
                 metrics=metrics,
                 batching=not settings.naive,
             ),
+            series=series,
+            search=SearchRepository(database),
             request=request,
             response=response,
             request_id=request_id,

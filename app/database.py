@@ -157,6 +157,9 @@ class Database:
                 IndexModel([("category", ASCENDING)]),
                 IndexModel([("tags", ASCENDING)]),
                 IndexModel([("status", ASCENDING)]),
+                IndexModel([("statusRank", DESCENDING), ("_id", DESCENDING)]),
+                IndexModel([("searchCanons", ASCENDING)]),  # exact name/alias search
+                IndexModel([("searchTerms", ASCENDING)]),  # prefix search, one word each
                 IndexModel([("nameKey", ASCENDING), ("_id", ASCENDING)]),
                 IndexModel([("updatedAt", DESCENDING), ("_id", DESCENDING)]),
                 *growth_indexes,

@@ -15,19 +15,23 @@ from strawberry.dataloader import DataLoader
 from app.models import Category, Trend
 from app.observability import Metrics
 from app.repositories import CategoryRepository, TrendRepository
+from app.repositories.related import RelatedRepository, RelatedSubject
+from app.repositories.series import SeriesRepository
+from app.series import Series
 
+Key = TypeVar("Key")
 Value = TypeVar("Value")
-BatchFunction = Callable[[Sequence[str]], Awaitable[list[Value]]]
+BatchFunction = Callable[[Sequence[Key]], Awaitable[list[Value]]]
 
 
 def _observed(
-    name: str, batch: BatchFunction[Value], metrics: Metrics | None
-) -> BatchFunction[Value]:
+    name: str, batch: BatchFunction[Key, Value], metrics: Metrics | None
+) -> BatchFunction[Key, Value]:
     if metrics is None:
         return batch
     histogram = metrics.dataloader_batch_size.labels(name)
 
-    async def observed(keys: Sequence[str]) -> list[Value]:
+    async def observed(keys: Sequence[Key]) -> list[Value]:
         histogram.observe(len(keys))
         return await batch(keys)
 
@@ -42,12 +46,17 @@ class Loaders:
     trend_by_slug: DataLoader[str, Trend | None]
     """By slug, falling back to aliases."""
     category_by_slug: DataLoader[str, Category | None]
+    series_by_trend_id: DataLoader[str, Series | None]
+    related_suggestions: DataLoader[RelatedSubject, list[str]]
+    """Ids of trends sharing tags with the subject, best first."""
 
     @classmethod
     def create(
         cls,
         trends: TrendRepository,
         categories: CategoryRepository,
+        series: SeriesRepository,
+        related: RelatedRepository,
         *,
         max_batch_size: int,
         metrics: Metrics | None = None,
@@ -63,7 +72,7 @@ class Loaders:
 
         # The embedded server's $in cost grows with the square of the list length
         # (DESIGN.md), so batches are capped; each cap-sized batch is still one query.
-        def loader(name: str, batch: BatchFunction[Value]) -> DataLoader[str, Value]:
+        def loader(name: str, batch: BatchFunction[Key, Value]) -> DataLoader[Key, Value]:
             if not batching:
                 return DataLoader(_observed(name, batch, metrics), max_batch_size=1, cache=False)
             return DataLoader(_observed(name, batch, metrics), max_batch_size=max_batch_size)
@@ -73,4 +82,6 @@ class Loaders:
             trend_summary_by_id=loader("trend_summary_by_id", summary_by_id),
             trend_by_slug=loader("trend_by_slug", trends.by_slugs),
             category_by_slug=loader("category_by_slug", categories.by_slugs),
+            series_by_trend_id=loader("series_by_trend_id", series.by_trend_ids),
+            related_suggestions=loader("related_suggestions", related.suggestions),
         )

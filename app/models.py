@@ -85,6 +85,9 @@ class GrowthMethod(StrEnum):
     """How a growth figure was obtained."""
 
     REPORTED = "REPORTED"
+    """Given by a source as is (seed files, imports)."""
+    MONTHLY_MEAN_RATIO = "MONTHLY_MEAN_RATIO"
+    """Computed from the trend's series by :func:`app.growth.compute_growth`."""
 
 
 class TrendStatus(StrEnum):

@@ -1,4 +1,8 @@
-"""GraphQL enums, exposed from the domain enums so both always have the same members."""
+"""GraphQL enums, exposed from the domain enums so both always have the same members.
+
+``strawberry.enum`` registers a domain enum in place; the names below are plain aliases of
+the domain classes, so type checkers see real types.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,8 @@ strawberry.enum(
     DomainTrendOrderField,
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
-        "NAME (case- and accent-insensitive) or UPDATED_AT."
+        "NAME (case- and accent-insensitive), UPDATED_AT, or STATUS (by momentum: "
+        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest)."
     ),
 )
 

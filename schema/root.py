@@ -21,12 +21,14 @@ from app.settings import Settings
 from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
 from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
+from schema.search import TrendSearchQuery
+from schema.series_mutations import SeriesMutation
 
 logger = logging.getLogger("trendgraph.errors")
 
 
 @strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
-class Query(NodeQuery, TrendQuery, CategoryQuery):
+class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery):
     pass
 
 
@@ -35,7 +37,7 @@ class Query(NodeQuery, TrendQuery, CategoryQuery):
     description="Writes: trends and categories, one at a time or in bulk. Every mutation needs "
     "an API key (`Authorization: Bearer <key>`)."
 )
-class Mutation(TrendMutation, CategoryMutation):
+class Mutation(TrendMutation, CategoryMutation, SeriesMutation):
     pass
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Self
 
 import strawberry
@@ -11,11 +11,13 @@ from strawberry import relay
 
 from app import models
 from app.context import Info
+from app.repositories.related import RelatedSubject
 from schema.analyses import TrendAnalyses
 from schema.category import Category
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 from schema.errors import BadUserInputError
 from schema.selection import selects
+from schema.series import SeriesPoint, resolve_series, resolve_series_source
 
 MAX_RELATED = 50
 
@@ -59,7 +61,12 @@ class Trend(relay.Node):
     aliases: list[str] = strawberry.field(description="Other names the trend goes by.")
     description: str | None = strawberry.field(description='What the trend is (the "About" text).')
     tags: list[str] = strawberry.field(description="Free-form tags (slug form).")
-    status: TrendStatus | None = strawberry.field(description="Life-cycle status, where known.")
+    status: TrendStatus | None = strawberry.field(
+        description="Life-cycle status, derived from growth whenever it is written, first "
+        "match wins: EXPLODING (1y >= +100% and 3mo >= +10%), PEAKED (5y, else 2y, >= +50% "
+        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR; null "
+        "without growth."
+    )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
     updated_at: datetime = strawberry.field(description="When the trend last changed.")
     version: int = strawberry.field(
@@ -117,7 +124,33 @@ class Trend(relay.Node):
             analyses = full.analyses if full and full.analyses else models.TrendAnalyses()
         return TrendAnalyses.from_model(analyses)
 
-    @strawberry.field(description="Trends linked to this one, in the order they were linked.")
+    @strawberry.field(
+        description="The trend's time series, oldest point first; empty when it has none."
+    )
+    async def series(
+        self,
+        info: Info,
+        from_: Annotated[
+            date | None,
+            strawberry.argument(name="from", description="First day to include; open if null."),
+        ] = None,
+        to: Annotated[
+            date | None, strawberry.argument(description="Last day to include; open if null.")
+        ] = None,
+    ) -> list[SeriesPoint]:
+        return await resolve_series(info, self.model.id, from_, to)
+
+    @strawberry.field(
+        description="Where the series' values come from (one source per series, e.g. "
+        "`search-interest`); null when the trend has no series."
+    )
+    async def series_source(self, info: Info) -> str | None:
+        return await resolve_series_source(info, self.model.id)
+
+    @strawberry.field(
+        description="Related trends: explicit links first, in link order, then suggestions "
+        "sharing the most tags (a shared category breaks ties), best first."
+    )
     async def related(
         self,
         info: Info,
@@ -140,4 +173,8 @@ class Trend(relay.Node):
             else info.context.loaders.trend_summary_by_id
         )
         ids = self.model.related[:limit]
+        if len(ids) < limit:
+            subject = RelatedSubject(self.model.id, self.model.category, tuple(self.model.tags))
+            suggested = await info.context.loaders.related_suggestions.load(subject)
+            ids += [trend_id for trend_id in suggested if trend_id not in ids][: limit - len(ids)]
         return [Trend.from_model(trend) for trend in await loader.load_many(ids) if trend]

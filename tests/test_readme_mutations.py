@@ -33,7 +33,7 @@ async def test_every_mutation_example_succeeds(
     seeded: Database, editor: GraphQLClient, repo_root: Path
 ) -> None:
     examples = mutation_examples(repo_root / "README.md")
-    assert len(examples) == 7
+    assert len(examples) == 8  # seven trend and category writes, one appendSeries
     for example in examples:
         data = await editor.data(example)
         assert user_errors(data) == [], (example, data)

@@ -8,6 +8,7 @@ updates (``{_id, version: expected}`` matches only while nobody else has written
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
+from datetime import datetime
 
 from bson import ObjectId
 from pymongo import ReturnDocument
@@ -31,8 +32,12 @@ from app.repositories.writes import (
     stored_form,
     unchanged,
 )
+from app.search import search_fields
+from app.status import derive_status, status_fields
 
 TrendResult = ItemResult[Trend]
+SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
+"""Fields an appended series owns: writes of a trend with a series leave them alone."""
 
 
 def trend_content(spec: TrendSpec, related_ids: Sequence[ObjectId]) -> Document:
@@ -44,7 +49,31 @@ def trend_content(spec: TrendSpec, related_ids: Sequence[ObjectId]) -> Document:
     document["related"] = list(related_ids)
     document["nameKey"] = search_key(spec.name)
     document["aliasSlugs"] = sorted({slugify(alias) for alias in spec.aliases} - {spec.slug})
+    document.update(status_fields(spec.status or derive_status(spec.growth)))
+    document.update(search_fields(spec.name, spec.aliases, spec.tags, spec.description))
     return document
+
+
+def new_trend_document(
+    spec: TrendSpec, trend_id: ObjectId, related_ids: list[ObjectId], moment: datetime
+) -> Document:
+    """The document a first insert of ``spec`` stores, for bulk loaders that build many
+    documents in memory and insert them in batches."""
+    return {
+        "_id": trend_id,
+        **trend_content(spec, related_ids),
+        "createdAt": moment,
+        "updatedAt": moment,
+        "version": 1,
+    }
+
+
+def _content_for(stored: Document, content: Document) -> Document:
+    """``content`` minus what a trend's series owns, once it has one: an upsert or update
+    of a trend with a series keeps its computed growth and status."""
+    if "seriesVersion" not in stored:
+        return content
+    return {key: value for key, value in content.items() if key not in SERIES_DERIVED}
 
 
 def _unknown_related(spec: TrendSpec, known: Container[str]) -> FieldError | None:
@@ -79,13 +108,7 @@ class TrendWriter:
         """Store a new trend; :class:`WriteError` (nothing written) when it cannot be."""
         related_ids = await self._check_references(spec)
         moment = now()
-        document = {
-            "_id": ObjectId(),
-            **trend_content(spec, related_ids),
-            "createdAt": moment,
-            "updatedAt": moment,
-            "version": 1,
-        }
+        document = new_trend_document(spec, ObjectId(), related_ids, moment)
         try:
             await self._trends.insert_one(document)
         except DuplicateKeyError:
@@ -103,7 +126,7 @@ class TrendWriter:
             raise NotFoundError("trend", slug)
         _check_version(stored, expected_version)
         related_ids = await self._check_references(spec, own_id=stored["_id"])
-        content = trend_content(spec, related_ids)
+        content = _content_for(stored, trend_content(spec, related_ids))
         if unchanged(stored, content):
             return Trend.model_validate(stored)
         try:
@@ -260,13 +283,9 @@ class TrendWriter:
             spec = specs[index]
             if spec.slug in stored:
                 continue
-            document = {
-                "_id": ids[spec.slug],
-                **trend_content(spec, [ids[slug] for slug in spec.related]),
-                "createdAt": moment,
-                "updatedAt": moment,
-                "version": 1,
-            }
+            document = new_trend_document(
+                spec, ids[spec.slug], [ids[slug] for slug in spec.related], moment
+            )
             try:
                 await self._trends.insert_one(document)
             except DuplicateKeyError:
@@ -304,6 +323,7 @@ class TrendWriter:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             if current is None:
                 break
+            content = _content_for(current, content)
             if unchanged(current, content):
                 return ItemResult(
                     index, spec.slug, Outcome.UNCHANGED, Trend.model_validate(current)

@@ -17,14 +17,19 @@ from app.repositories.trend_writes import TrendWriter
 from app.repositories.writes import UpsertReport
 
 __all__ = ["UpsertReport"]  # imported from here by older code
+from app.status import STATUS_RANK
 
-WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0}
+WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
+"""For lists: the analyses and the search keys are the bulk of a trend document."""
+SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
+"""Fields an appended series owns: upserts of a trend with a series leave them alone."""
 
 
 class TrendOrderField(StrEnum):
     GROWTH = "GROWTH"
     NAME = "NAME"
     UPDATED_AT = "UPDATED_AT"
+    STATUS = "STATUS"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +44,11 @@ class TrendOrder:
             path = f"growth.{self.window.value}.percent"
             signature = f"GROWTH:{self.window.value}:{'DESC' if self.descending else 'ASC'}"
         else:
-            path = "nameKey" if self.field is TrendOrderField.NAME else "updatedAt"
+            path = {
+                TrendOrderField.NAME: "nameKey",
+                TrendOrderField.UPDATED_AT: "updatedAt",
+                TrendOrderField.STATUS: "statusRank",
+            }[self.field]
             signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
         return SortKey(path, direction, signature)
 
@@ -49,6 +58,8 @@ class TrendOrder:
             return growth.percent if growth else None
         if self.field is TrendOrderField.NAME:
             return search_key(trend.name)
+        if self.field is TrendOrderField.STATUS:
+            return STATUS_RANK[trend.status] if trend.status else None
         return trend.updated_at
 
 
@@ -120,7 +131,7 @@ class TrendRepository:
             str(document["_id"]): Trend.model_validate(document)
             async for document in self._collection.find(
                 {"_id": {"$in": list(object_ids)}}, projection
-            )
+            ).batch_size(len(object_ids) + 1)  # one reply: no getMore past 101 trends
         }
         return [found.get(trend_id) for trend_id in ids]
 

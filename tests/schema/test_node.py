@@ -101,10 +101,12 @@ async def test_categories_are_listed_by_slug(seeded: Database, graphql: GraphQLC
     assert by_slug["technology"]["parent"] is None
 
 
-async def test_related_trends_in_link_order(database: Database, graphql: GraphQLClient) -> None:
+async def test_explicit_related_trends_come_first_in_link_order(
+    database: Database, graphql: GraphQLClient
+) -> None:
     await make_trends(database, 6, related_per_trend=3)
     data = await graphql.data(
-        """{ trend(slug: "t-04") { all: related { slug } two: related(first: 2) { slug }
+        """{ trend(slug: "t-04") { all: related(first: 3) { slug } two: related(first: 2) { slug }
                                   none: related(first: 0) { slug } } }"""
     )
     assert data["trend"] == {

@@ -1,0 +1,104 @@
+"""``appendSeries``: add points to a trend's series, recomputing its growth and status."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import strawberry
+
+from app import series
+from app.context import Info
+from app.errors import ErrorCode
+from app.repositories.series import SeriesAppendError
+from schema.mutations.payloads import UserError
+from schema.permissions import RequiresApiKey
+from schema.trend import Trend
+
+
+@strawberry.input(description="One point to append to a series.")
+class SeriesPointInput:
+    date: date = strawberry.field(description="The day observed; today (UTC) at the latest.")
+    value: float = strawberry.field(description="The value observed: finite and not negative.")
+
+
+@strawberry.type(description="The outcome of appendSeries.")
+class AppendSeriesPayload:
+    trend: Trend | None = strawberry.field(
+        description="The trend with its recomputed growth and status; null when refused."
+    )
+    points_written: int = strawberry.field(
+        description="How many dates of the input were stored (0 when refused); a point for a "
+        "date already in the series replaces it, and of several input points for one date "
+        "the last is kept."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the input was refused; empty on success. Nothing is written when "
+        "any point is at fault."
+    )
+
+
+def _refused(*errors: UserError) -> AppendSeriesPayload:
+    return AppendSeriesPayload(trend=None, points_written=0, user_errors=list(errors))
+
+
+def _user_error(problem: series.PointProblem) -> UserError:
+    where = (
+        [problem.field] if problem.index is None else ["points", str(problem.index), problem.field]
+    )
+    return UserError(field=where, message=problem.message, code=ErrorCode(problem.code))
+
+
+@strawberry.type
+class SeriesMutation:
+    @strawberry.mutation(
+        description="Append points to a trend's time series (needs an API key). Points may "
+        "come in any order; one for a date already stored replaces it. Growth (method "
+        "MONTHLY_MEAN_RATIO) and status are recomputed from the whole series. A bad point "
+        "(future or out-of-range date, negative value) refuses the whole call.",
+        permission_classes=[RequiresApiKey],
+    )
+    async def append_series(
+        self,
+        info: Info,
+        slug: Annotated[
+            str, strawberry.argument(description="The trend, by slug or alias in slug form.")
+        ],
+        points: Annotated[
+            list[SeriesPointInput],
+            strawberry.argument(
+                description=f"The points, at most {series.MAX_POINTS_PER_APPEND} per call."
+            ),
+        ],
+        series_source: Annotated[
+            str | None,
+            strawberry.argument(
+                name="source",  # `source` itself would clash with strawberry's permission hook
+                description="Where the values come from; must match the series' source. "
+                f"Default: the stored source, `{series.DEFAULT_SOURCE}` for a new series.",
+            ),
+        ] = None,
+    ) -> AppendSeriesPayload:
+        new_points = [series.SeriesPoint(point.date, point.value) for point in points]
+        problems = series.check_points(new_points)
+        if series_source is not None:
+            problems += series.check_source(series_source)
+        if problems:
+            return _refused(*map(_user_error, problems))
+        [trend] = await info.context.trends.by_slugs([slug], with_analyses=False)
+        if trend is None:
+            return _refused(
+                UserError(field=["slug"], message=f"no trend {slug!r}", code=ErrorCode.NOT_FOUND)
+            )
+        try:
+            await info.context.series.append(trend.id, new_points, series_source)
+        except SeriesAppendError as error:
+            return _refused(
+                UserError(field=[error.field], message=str(error), code=ErrorCode(error.code))
+            )
+        [updated] = await info.context.trends.by_ids([trend.id])
+        return AppendSeriesPayload(
+            trend=Trend.from_model(updated) if updated else None,
+            points_written=len({point.date for point in new_points}),
+            user_errors=[],
+        )

@@ -1,0 +1,1 @@
+"""Synthetic trends for demos and load tests: ``python -m seeds.synthetic --count N --seed S``."""
