@@ -35,7 +35,7 @@ from rich.table import Table
 from app.embedded import EmbeddedMongo, free_port
 from bench.harness import LoadResult, Server, cpu_seconds, data_commands, rss_mib, wrk
 
-console = Console()
+console = Console(width=180)
 DATABASE = "bench"
 ANALYSES = """analyses {
   decomposition { trigger behaviorChange enabler constraintRemoved }
@@ -69,11 +69,11 @@ class Measurement:
 
 
 def pick_inputs(uri: str) -> tuple[str, str]:
-    """A trend with five related trends, and a two-word query that finds something."""
+    """A trend with explicit related trends, and a two-word query that finds something."""
     client: MongoClient[dict[str, Any]] = MongoClient(uri)
     try:
-        trend = client[DATABASE].trends.find_one({"related.4": {"$exists": True}})
-        assert trend is not None, "no trend with five related trends in the bench data"
+        trend = client[DATABASE].trends.find_one({"related.0": {"$exists": True}})
+        assert trend is not None, "no trend with related trends in the bench data"
         words = trend["name"].split()
         query = " ".join(words[:2]) if len(words) > 1 else f"{words[0]} {trend['tags'][0]}"
         return trend["slug"], query

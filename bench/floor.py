@@ -5,9 +5,9 @@ What the hardware, the driver and the database allow; the API is measured agains
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,6 +17,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from app.search import SearchQuery
 
 Document = dict[str, Any]
 SUMMARY = {"analyses": 0}
@@ -43,12 +45,25 @@ async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
 
 
 async def trend_page(request: Request) -> Response:
+    """The API's trend-page reads: the trend, then its category and related suggestions
+    together, then the five related trends (explicit links first)."""
     db = request.state.db
     trend = await db.trends.find_one({"slug": request.query_params["slug"]})
     if trend is None:
         return _json({"trend": None})
-    category = await db.categories.find_one({"slug": trend.get("category")})
-    related = await db.trends.find({"_id": {"$in": trend["related"][:5]}}, SUMMARY).to_list()
+    category, candidates = await asyncio.gather(
+        db.categories.find_one({"slug": trend.get("category")}),
+        db.trends.find({"tags": {"$in": trend.get("tags", [])}}, {"tags": 1, "category": 1})
+        .batch_size(10_000)
+        .to_list(),
+    )
+    tags = set(trend.get("tags", []))
+    suggested = sorted(
+        (c for c in candidates if c["_id"] != trend["_id"]),
+        key=lambda c: (-len(tags & set(c.get("tags", []))), c["_id"]),
+    )
+    related_ids = list(dict.fromkeys([*trend["related"], *(c["_id"] for c in suggested)]))[:5]
+    related = await db.trends.find({"_id": {"$in": related_ids}}, SUMMARY).to_list()
     return _json(
         {
             "trend": {
@@ -87,11 +102,23 @@ async def leaderboard(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
+    """The API's two search reads (exact canonical match, anchored word prefixes)."""
     db = request.state.db
-    words = request.query_params["q"].lower().split()
-    pattern = {"$regex": "|".join(re.escape(word) for word in words)}
-    trends = await db.trends.find({"nameKey": pattern}, SUMMARY).limit(20).to_list()
-    return _json({"searchTrends": [{"name": trend["name"]} for trend in trends]})
+    query = SearchQuery.parse(request.query_params["q"])
+    projection = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
+    exact = db.trends.find({"searchCanons": query.canonical}, projection)
+    prefix = (
+        db.trends.find(
+            {"$and": [{"searchTerms": {"$regex": p}} for p in query.prefix_patterns()]},
+            projection,
+        )
+        .sort([("nameKey", 1), ("_id", 1)])
+        .limit(500)
+        .batch_size(500)
+    )
+    found = await asyncio.gather(exact.to_list(), prefix.to_list())
+    names = list(dict.fromkeys(trend["name"] for trend in [*found[0], *found[1]]))
+    return _json({"searchTrends": [{"name": name} for name in names[:20]]})
 
 
 app = Starlette(
