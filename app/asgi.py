@@ -1,4 +1,4 @@
-"""The Starlette application: ``/graphql``, health probes, and the database lifespan."""
+"""The Starlette application: ``/graphql``, GraphiQL assets, health probes, CORS, lifespan."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ from collections.abc import AsyncIterator, Callable
 from typing import TypedDict
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
+from app import graphiql
+from app.changes import TrendChangeFeed
 from app.database import Database
 from app.embedded import EmbeddedMongo
 from app.graphql_view import GraphQLView
@@ -23,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 class State(TypedDict):
     database: Database
+    trend_changes: TrendChangeFeed
 
 
 def redact(uri: str) -> str:
@@ -88,7 +93,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         if database is not None:
-            yield {"database": database}
+            changes = TrendChangeFeed(database.trends)
+            try:
+                yield {"database": database, "trend_changes": changes}
+            finally:
+                await changes.close()
             return
         async with open_database(settings) as opened:
             if seed_if_empty:
@@ -101,9 +110,13 @@ def create_app(
                         len(report.trends.inserted),
                         len(report.categories.inserted),
                     )
+            changes = TrendChangeFeed(opened.trends)
             if on_ready is not None:
                 on_ready()
-            yield {"database": opened}
+            try:
+                yield {"database": opened, "trend_changes": changes}
+            finally:
+                await changes.close()
 
     graphql = GraphQLView(schema, settings)
     return Starlette(
@@ -112,6 +125,25 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Mount(graphiql.ASSETS_URL, graphiql.assets_app(), name="graphiql-assets"),
         ],
+        middleware=cors_middleware(settings),
         lifespan=lifespan,
     )
+
+
+def cors_middleware(settings: Settings) -> list[Middleware]:
+    """CORS for ``TRENDGRAPH_CORS_ORIGINS`` (none by default: no CORS headers at all)."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["accept", "authorization", "content-type", "if-none-match"],
+            expose_headers=["etag"],
+            max_age=600,
+        )
+    ]

@@ -8,6 +8,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from app.changes import TrendChangeFeed
 from app.database import CommandStats, Database
 from app.loaders import Loaders
 from app.repositories import CategoryRepository, TrendRepository
@@ -26,6 +27,8 @@ class Context:
     command_stats: CommandStats = field(default_factory=CommandStats)
     request: HTTPConnection | None = None
     response: Response | None = None
+    trend_changes: TrendChangeFeed | None = None
+    """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
 
     @classmethod
     def create(
@@ -35,6 +38,7 @@ class Context:
         *,
         request: HTTPConnection | None = None,
         response: Response | None = None,
+        trend_changes: TrendChangeFeed | None = None,
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
@@ -48,6 +52,14 @@ class Context:
             ),
             request=request,
             response=response,
+            trend_changes=trend_changes,
+        )
+
+    def renew_loaders(self) -> None:
+        """Fresh DataLoaders: a subscription's context lives as long as its socket, and
+        each event must read current data, not what an earlier event cached."""
+        self.loaders = Loaders.create(
+            self.trends, self.categories, max_batch_size=self.settings.dataloader_batch_size
         )
 
 
