@@ -22,6 +22,7 @@ from app.embedded import EmbeddedMongo
 from app.settings import Settings
 from schema.root import schema
 from seeds.loader import default_seed_files, load_seed_files
+from tests.served import ServedAPI
 
 TEST_DATABASE = "trendgraph_test"
 
@@ -51,7 +52,12 @@ async def session_database(mongodb_uri: str) -> AsyncIterator[Database]:
 
 
 async def _empty(database: Database) -> None:
-    for collection in (database.trends, database.categories, database.trend_series):
+    for collection in (
+        database.trends,
+        database.categories,
+        database.trend_series,
+        database.persisted_queries,
+    ):
         await collection.delete_many({})
 
 
@@ -106,3 +112,21 @@ def graphql(database: Database, settings: Settings) -> GraphQLClient:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def served_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
+    """The API served by ``python -m app serve`` on the test database, for the session."""
+    log_path = tmp_path_factory.mktemp("served") / "api-a.log"
+    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def second_served_api(
+    mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServedAPI]:
+    """A second API process on the same database (instances share nothing else)."""
+    log_path = tmp_path_factory.mktemp("served") / "api-b.log"
+    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path) as server:
+        yield server
