@@ -147,8 +147,8 @@ async def read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _json_object(name: str, value: object) -> dict[str, Any] | None:
-    if isinstance(value, str):  # GET: a JSON text in the query string
+def _json_object(name: str, value: object, *, from_query_string: bool) -> dict[str, Any] | None:
+    if from_query_string and isinstance(value, str):  # GET: a JSON text
         try:
             value = orjson.loads(value) if value else None
         except orjson.JSONDecodeError as error:
@@ -164,20 +164,24 @@ def _string(name: str, value: object) -> str | None:
     return value
 
 
-def params_from(payload: Mapping[str, object]) -> GraphQLParams:
+def params_from(payload: Mapping[str, object], *, from_query_string: bool) -> GraphQLParams:
     """Checks the four request parameters (GET query string or POST JSON object)."""
     return GraphQLParams(
         query=_string("query", payload.get("query")),
         operation_name=_string("operationName", payload.get("operationName")) or None,
-        variables=_json_object("variables", payload.get("variables")),
-        extensions=_json_object("extensions", payload.get("extensions")),
+        variables=_json_object(
+            "variables", payload.get("variables"), from_query_string=from_query_string
+        ),
+        extensions=_json_object(
+            "extensions", payload.get("extensions"), from_query_string=from_query_string
+        ),
     )
 
 
 async def read_params(request: Request, max_body_bytes: int) -> GraphQLParams:
     """The request parameters of a GET (query string) or POST (JSON body)."""
     if request.method == "GET":
-        return params_from(request.query_params)
+        return params_from(request.query_params, from_query_string=True)
     check_content_type(request.headers.get("content-type"))
     body = await read_body(request, max_body_bytes)
     if not body.strip():
@@ -190,7 +194,7 @@ async def read_params(request: Request, max_body_bytes: int) -> GraphQLParams:
         raise bad_request("Batched operations are not supported; send one JSON object")
     if not isinstance(payload, dict):
         raise bad_request("The request body must be a JSON object")
-    return params_from(payload)
+    return params_from(payload, from_query_string=False)
 
 
 def is_request_error(result: ExecutionResult) -> bool:

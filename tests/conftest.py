@@ -7,15 +7,19 @@ The embedded SecantusDB server is started once (it takes seconds to stop), unles
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from asgi_lifespan import LifespanManager
 from strawberry.types import ExecutionResult
 
+from app.asgi import create_app
 from app.context import Context
 from app.database import CommandStats, Database, count_commands
 from app.embedded import EmbeddedMongo
@@ -130,3 +134,23 @@ def second_served_api(
     log_path = tmp_path_factory.mktemp("served") / "api-b.log"
     with ServedAPI(mongodb_uri, TEST_DATABASE, log_path) as server:
         yield server
+
+
+@contextlib.asynccontextmanager
+async def asgi_client(database: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in-process (its lifespan runs around it)."""
+    app = create_app(settings, database=database)
+    async with (
+        LifespanManager(app) as manager,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
+        ) as client,
+    ):
+        yield client
+
+
+@pytest.fixture
+async def client(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over HTTP, in-process, on the seed data."""
+    async with asgi_client(seeded, settings) as client:
+        yield client

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
@@ -12,18 +10,6 @@ from app.asgi import create_app, redact
 from app.database import Database
 from app.embedded import free_port
 from app.settings import Settings
-
-
-@pytest.fixture
-async def client(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(settings, database=seeded)
-    async with (
-        LifespanManager(app) as manager,
-        httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
-        ) as client,
-    ):
-        yield client
 
 
 async def test_post_query(client: httpx.AsyncClient) -> None:
