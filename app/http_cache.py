@@ -17,9 +17,14 @@ NO_STORE = "no-store"
 CREDENTIAL_HEADERS = ("authorization", "x-api-key", "cookie")
 
 
-def strong_etag(body: bytes) -> str:
-    """A strong validator: the same bytes give the same tag on every instance."""
-    return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
+def strong_etag(body: bytes, content_type: str) -> str:
+    """A strong validator: the same representation gets the same tag on every instance.
+
+    The media type is part of it: the same JSON as ``application/json`` and as
+    ``application/graphql-response+json`` are two representations.
+    """
+    digest = hashlib.sha256(content_type.encode("latin-1") + b"\n" + body)
+    return '"' + digest.hexdigest()[:40] + '"'
 
 
 def if_none_match(header: str | None, etag: str) -> bool:
@@ -47,7 +52,7 @@ def apply(
     if not cacheable:
         response.headers["cache-control"] = NO_STORE
         return response
-    etag = strong_etag(bytes(response.body))
+    etag = strong_etag(bytes(response.body), response.headers.get("content-type", ""))
     response.headers["etag"] = etag
     response.headers["cache-control"] = cache_control(request_headers, max_age)
     if if_none_match(request_headers.get("if-none-match"), etag):
