@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import MissingQueryError
 from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
@@ -37,8 +39,21 @@ from app.persisted_queries import PersistedQueries
 from app.settings import Settings
 
 
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends text frames: graphql-transport-ws messages are JSON *text* (binary frames reach
+    browser clients as Blobs that ``JSON.parse`` cannot read)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLView(GraphQL[Context, None]):
     """``/graphql``: GraphQL over HTTP (POST, GET), subscriptions over WebSocket, GraphiQL."""
+
+    websocket_adapter_class = TextWebSocketAdapter
 
     def __init__(self, schema: Any, settings: Settings) -> None:
         super().__init__(

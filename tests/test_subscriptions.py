@@ -1,0 +1,225 @@
+"""``trendChanged`` over graphql-transport-ws, against two API processes on one database.
+
+Writes go straight to the database through the repository the seeds use (this branch has no
+mutations yet); the change stream makes them reach subscribers on every API process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.exceptions import InvalidStatus
+
+from app.database import Database
+from app.repositories import TrendRepository
+from tests.conftest import TEST_DATABASE
+from tests.factories import CATEGORIES, trend_spec
+from tests.graphql_ws import GraphQLWebSocket
+from tests.served import ServedAPI
+
+ALLOWED_ORIGIN = "https://app.example.com"
+MAX_SUBSCRIPTIONS = 2
+
+SUBSCRIPTION = """
+subscription Changes($slug: String, $category: String) {
+  trendChanged(slug: $slug, category: $category) {
+    kind id slug
+    trend { slug name description version category { slug } }
+  }
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def api_b(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
+    """A second API process on the same database, with tight WebSocket limits."""
+    log_path = tmp_path_factory.mktemp("served") / "api-b.log"
+    limits = {
+        "TRENDGRAPH_CONNECTION_INIT_TIMEOUT_SECONDS": "1",
+        "TRENDGRAPH_MAX_SUBSCRIPTIONS_PER_CONNECTION": str(MAX_SUBSCRIPTIONS),
+        "TRENDGRAPH_ALLOWED_ORIGINS": ALLOWED_ORIGIN,
+    }
+    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=limits) as server:
+        yield server
+
+
+@pytest.fixture
+async def trends(database: Database) -> TrendRepository:
+    """Categories and trends t-00 (tech), t-01 (food), t-02 (ai) in the test database."""
+    from app.repositories import CategoryRepository
+
+    await CategoryRepository(database).upsert(CATEGORIES)
+    repository = TrendRepository(database)
+    await repository.upsert([trend_spec(index) for index in range(3)])
+    return repository
+
+
+def changed(payload: dict[str, Any]) -> dict[str, Any]:
+    assert "errors" not in payload, payload
+    event: dict[str, Any] = payload["data"]["trendChanged"]
+    return event
+
+
+async def synchronise(
+    database: Database, slug: str, *subscriptions: tuple[GraphQLWebSocket, str]
+) -> None:
+    """Touch ``slug`` until every subscription hears it, then drain up to a barrier write.
+
+    The server registers a subscription asynchronously after the client's ``subscribe``;
+    once one touch came through, every later write is delivered, in order.
+    """
+    touches = itertools.count()  # each touch changes the document: no-op writes send no event
+    for socket, operation_id in subscriptions:
+        for attempt in itertools.count():
+            touch = {"$set": {"description": f"touch {next(touches)}"}}
+            await database.trends.update_one({"slug": slug}, touch)
+            try:
+                await asyncio.wait_for(socket.next_event(operation_id), 0.5)  # a poll interval
+                break
+            except TimeoutError:
+                assert attempt < 100, "the subscription never heard a write"
+    await database.trends.update_one({"slug": slug}, {"$set": {"description": "barrier"}})
+    for socket, operation_id in subscriptions:
+        while True:
+            event = changed(await socket.next_event(operation_id))
+            if event["trend"] and event["trend"]["description"] == "barrier":
+                break
+
+
+async def test_a_write_reaches_subscribers_on_both_processes(
+    served_api: ServedAPI, api_b: ServedAPI, trends: TrendRepository, database: Database
+) -> None:
+    async with (
+        GraphQLWebSocket.open(served_api.ws_url) as on_a,
+        GraphQLWebSocket.open(api_b.ws_url) as on_b,
+    ):
+        await on_a.subscribe("a", SUBSCRIPTION)
+        await on_b.subscribe("b", SUBSCRIPTION)
+        await synchronise(database, "t-00", (on_a, "a"), (on_b, "b"))
+
+        spec = trend_spec(42).model_copy(update={"slug": "live-trend", "name": "Live"})
+        await trends.upsert([spec])
+        for socket, operation_id in ((on_a, "a"), (on_b, "b")):
+            created = changed(await socket.next_event(operation_id))
+            assert created["kind"] == "CREATED"
+            assert created["slug"] == "live-trend"
+            assert created["trend"]["name"] == "Live"
+            assert created["trend"]["category"] == {"slug": "tech"}  # read when delivered
+
+        await trends.upsert([spec.model_copy(update={"name": "Live, renamed"})])
+        updated = changed(await on_b.next_event("b"))
+        assert (updated["kind"], updated["trend"]["name"]) == ("UPDATED", "Live, renamed")
+        assert updated["trend"]["version"] == created["trend"]["version"] + 1
+
+        await database.trends.delete_one({"slug": "live-trend"})
+        deleted = changed(await on_b.next_event("b"))
+        assert deleted == {
+            "kind": "DELETED",
+            "id": created["id"],
+            "slug": "live-trend",  # from the feed's id -> slug map: no pre-image needed
+            "trend": None,
+        }
+
+
+async def test_slug_filter(api_b: ServedAPI, trends: TrendRepository, database: Database) -> None:
+    async with GraphQLWebSocket.open(api_b.ws_url) as socket:
+        await socket.subscribe("one", SUBSCRIPTION, {"slug": "t-01"})
+        await synchronise(database, "t-01", (socket, "one"))
+        await database.trends.update_one({"slug": "t-02"}, {"$set": {"name": "not wanted"}})
+        await database.trends.update_one({"slug": "t-01"}, {"$set": {"name": "wanted"}})
+        event = changed(await socket.next_event("one"))
+        # Events arrive in write order: had t-02 passed the filter it would come first.
+        assert (event["slug"], event["trend"]["name"]) == ("t-01", "wanted")
+
+
+async def test_category_filter_and_deletions_of_older_trends(
+    api_b: ServedAPI, trends: TrendRepository, database: Database
+) -> None:
+    async with GraphQLWebSocket.open(api_b.ws_url) as socket:
+        await socket.subscribe("food", SUBSCRIPTION, {"category": "food"})
+        await synchronise(database, "t-01", (socket, "food"))
+        await database.trends.delete_one({"slug": "t-00"})  # tech
+        await database.trends.delete_one({"slug": "t-01"})  # food, stored before the feed
+        event = changed(await socket.next_event("food"))
+        assert (event["kind"], event["slug"], event["trend"]) == ("DELETED", "t-01", None)
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"slug": "Not A Slug"}, "slug must be a slug"),
+        ({"category": ""}, "category must be a slug"),
+        ({"slug": 42}, "String cannot represent"),
+    ],
+)
+async def test_bad_arguments_get_an_error(
+    api_b: ServedAPI, variables: dict[str, Any], message: str
+) -> None:
+    async with GraphQLWebSocket.open(api_b.ws_url) as socket:
+        await socket.subscribe("bad", SUBSCRIPTION, variables)
+        reply = await socket.receive()
+        errors = reply["payload"] if reply["type"] == "error" else reply["payload"]["errors"]
+        assert message in errors[0]["message"], reply
+
+
+async def test_invalid_documents_get_an_error(api_b: ServedAPI) -> None:
+    async with GraphQLWebSocket.open(api_b.ws_url) as socket:
+        await socket.subscribe("bad", "subscription { trendChanged { noSuchField } }")
+        reply = await socket.receive()
+        assert reply["type"] == "error"
+        assert "noSuchField" in reply["payload"][0]["message"]
+
+
+async def test_the_subscription_limit_per_socket(api_b: ServedAPI) -> None:
+    async with GraphQLWebSocket.open(api_b.ws_url) as socket:
+        for number in range(MAX_SUBSCRIPTIONS):
+            await socket.subscribe(str(number), SUBSCRIPTION)
+        await socket.subscribe("one-too-many", SUBSCRIPTION)
+        reply = await socket.receive()
+        assert (reply["type"], reply["id"]) == ("error", "one-too-many")
+        assert reply["payload"][0]["message"] == "Subscription limit reached"
+
+
+async def test_sockets_must_send_connection_init_in_time(api_b: ServedAPI) -> None:
+    async with GraphQLWebSocket.open(api_b.ws_url, init=False) as socket:
+        assert await socket.closed() == (4408, "Connection initialisation timeout")
+
+
+async def test_subscribing_before_connection_init_is_refused(api_b: ServedAPI) -> None:
+    async with GraphQLWebSocket.open(api_b.ws_url, init=False) as socket:
+        await socket.subscribe("early", SUBSCRIPTION)
+        assert await socket.closed() == (4401, "Unauthorized")
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [None, ALLOWED_ORIGIN, "same-origin"],
+)
+async def test_allowed_origins_may_connect(api_b: ServedAPI, origin: str | None) -> None:
+    if origin == "same-origin":
+        origin = f"http://127.0.0.1:{api_b.port}"
+    async with GraphQLWebSocket.open(api_b.ws_url, origin=origin) as socket:
+        await socket.send({"type": "ping"})
+        assert (await socket.connection.recv()) == '{"type":"pong"}'
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://app.example.com:8443"])
+async def test_other_origins_are_refused(api_b: ServedAPI, origin: str) -> None:
+    with pytest.raises(InvalidStatus) as refused:
+        async with GraphQLWebSocket.open(api_b.ws_url, origin=origin):
+            pass
+    assert refused.value.response.status_code == 403
+
+
+async def test_other_subprotocols_are_refused(api_b: ServedAPI) -> None:
+    from websockets.asyncio.client import connect
+    from websockets.typing import Subprotocol
+
+    with pytest.raises(Exception) as refused:
+        async with connect(api_b.ws_url, subprotocols=[Subprotocol("graphql-ws")]) as connection:
+            await asyncio.wait_for(connection.recv(), 20)
+    assert "4406" in str(refused.value) or "subprotocol" in str(refused.value).lower()
