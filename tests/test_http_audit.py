@@ -1,6 +1,7 @@
 """The graphql-http audit suite (npm ``graphql-http``'s ``serverAudits``) against the served app.
 
-Needs Node 18+ and ``npm ci`` in ``tests/http_audit`` (``.ci/run`` does both). MUST-level
+Needs Node 18+ (skipped without it; ``.ci/run`` installs it) and ``npm ci`` in
+``tests/http_audit`` (``scripts/bootstrap`` runs it when npm is there). MUST-level
 audits report ``error`` when they fail, SHOULD/MAY-level ones ``warn``.
 """
 
@@ -24,8 +25,9 @@ def audit_results(served_api: ServedAPI) -> list[dict[str, Any]]:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the graphql-http audit needs Node 18+ (CI installs it)")
-    if not (AUDIT_DIR / "node_modules" / "graphql-http").is_dir():
-        pytest.skip("graphql-http is not installed: run `npm ci --prefix tests/http_audit`")
+    assert (AUDIT_DIR / "node_modules" / "graphql-http").is_dir(), (
+        "run `npm ci --prefix tests/http_audit` (scripts/bootstrap does when npm exists)"
+    )
     completed = subprocess.run(
         [node, str(AUDIT_DIR / "audit.mjs"), served_api.url],
         capture_output=True,
