@@ -89,6 +89,10 @@ class TrendChangeFeed:
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
 
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
     @contextlib.asynccontextmanager
     async def subscribe(
         self, *, slug: str | None = None, category: str | None = None
