@@ -1,4 +1,4 @@
-"""The Starlette application: ``/graphql``, GraphiQL assets, health probes, CORS, lifespan."""
+"""The Starlette application: ``/graphql``, GraphiQL assets, probes, metrics, CORS, lifespan."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TypedDict
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from app import graphiql
@@ -20,6 +21,7 @@ from app.changes import TrendChangeFeed
 from app.database import Database
 from app.embedded import EmbeddedMongo
 from app.graphql_view import GraphQLView
+from app.observability import Metrics
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -70,7 +72,7 @@ async def healthz(request: Request) -> JSONResponse:
 async def readyz(request: Request) -> JSONResponse:
     """200 only when the database answers ``ping``: route traffic here."""
     database: Database = request.state.database
-    if await database.ping():
+    if database.available and await database.ping():
         return JSONResponse({"status": "ready", "database": "ok"})
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
 
@@ -88,7 +90,13 @@ def create_app(
 ) -> Starlette:
     """The ASGI app. Pass ``database`` to use an open one (tests) instead of connecting."""
     settings = settings or get_settings()
-    from schema.root import schema  # the GraphQL surface sits above app/
+    from schema.root import build_schema  # the GraphQL surface sits above app/
+
+    metrics = Metrics()
+
+    async def metrics_endpoint(request: Request) -> Response:
+        """Prometheus metrics of this process."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
@@ -100,6 +108,11 @@ def create_app(
                 await changes.close()
             return
         async with open_database(settings) as opened:
+            if not settings.api_key_hashes:
+                logger.warning(
+                    "no API keys configured (TRENDGRAPH_API_KEY_HASHES): reads only, "
+                    "every mutation will be refused; `python -m app new-api-key` makes one"
+                )
             if seed_if_empty:
                 from seeds.loader import default_seed_files, load_seed_files
 
@@ -118,12 +131,13 @@ def create_app(
             finally:
                 await changes.close()
 
-    graphql = GraphQLView(schema, settings)
+    graphql = GraphQLView(build_schema(settings), settings, metrics=metrics)
     return Starlette(
         routes=[
             Route("/", index),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_URL, graphiql.assets_app(), name="graphiql-assets"),
@@ -142,8 +156,14 @@ def cors_middleware(settings: Settings) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["accept", "authorization", "content-type", "if-none-match"],
-            expose_headers=["etag"],
+            allow_headers=[
+                "accept",
+                "authorization",
+                "content-type",
+                "if-none-match",
+                "x-request-id",
+            ],
+            expose_headers=["etag", "x-request-id"],
             max_age=600,
         )
     ]

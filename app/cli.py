@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
+from app.auth import new_api_key
 from app.settings import Settings, describe_settings_error, get_settings
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
@@ -30,6 +33,40 @@ def load_settings() -> Settings:
         raise typer.Exit(code=2) from None
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, announcing the GraphiQL URL once the socket is bound."""
+
+    def __init__(self, config: uvicorn.Config, url: str) -> None:
+        super().__init__(config)
+        self.url = url
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:  # lifespan done (database open, seeds loaded) and listening
+            typer.echo(f"GraphiQL: {self.url}", err=True)
+
+
+def _check_can_listen(host: str, port: int) -> None:
+    """Exit at once, before the database starts, if ``host:port`` cannot be bound."""
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        with socket.socket(family, kind) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+            probe.bind(address)
+    except OSError as error:
+        reason = (
+            "already in use"
+            if error.errno == errno.EADDRINUSE
+            else f"cannot listen there ({error.strerror or error})"
+        )
+        typer.echo(
+            f"Error: {host}:{port}: {reason}; choose another --port or TRENDGRAPH_PORT", err=True
+        )
+        raise typer.Exit(code=1) from None
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind [TRENDGRAPH_HOST].")] = None,
@@ -40,24 +77,41 @@ def serve(
         bool, typer.Option(help="Load the seed data first when the database has no trends.")
     ] = True,
 ) -> None:
-    """Serve the API (uvicorn); with no trends in the database, load the seed data first."""
+    """Serve the API (uvicorn); with no trends in the database, load the seed data first.
+
+    Prints ``GraphiQL: <url>`` on stderr once it accepts requests.
+    """
     settings = load_settings()
     settings.configure_logging()
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
+    _check_can_listen(bind_host, bind_port)
     from app.asgi import create_app
 
     shown_host = "localhost" if bind_host in ("127.0.0.1", "0.0.0.0", "::") else bind_host
-    url = f"http://{shown_host}:{bind_port}/graphql"
-    app = create_app(
-        settings, seed_if_empty=seed, on_ready=lambda: typer.echo(f"GraphiQL: {url}", err=True)
-    )
-    uvicorn.run(
-        app,
+    config = uvicorn.Config(
+        create_app(settings, seed_if_empty=seed),
         host=bind_host,
         port=bind_port,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=10,
+    )
+    server = _Server(config, url=f"http://{shown_host}:{bind_port}/graphql")
+    server.run()
+    if not server.started:
+        raise typer.Exit(code=3)  # uvicorn's "startup failed", which it has logged
+
+
+@cli.command("new-api-key")
+def new_api_key_command() -> None:
+    """Print a new random API key and its SHA-256 hash (for TRENDGRAPH_API_KEY_HASHES)."""
+    key, key_hash = new_api_key()
+    typer.echo(f"key:  {key}")
+    typer.echo(f"hash: {key_hash}")
+    typer.echo(
+        "Give the key to the writer (send it as `Authorization: Bearer <key>`); add the hash "
+        "to TRENDGRAPH_API_KEY_HASHES (comma-separated). The key is shown only this once.",
+        err=True,
     )
 
 

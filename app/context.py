@@ -8,10 +8,15 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
+from app.auth import Principal
 from app.changes import TrendChangeFeed
 from app.database import CommandStats, Database
 from app.loaders import Loaders
+from app.observability import Metrics
+from app.ratelimit import RateDecision, RateLimiter
 from app.repositories import CategoryRepository, TrendRepository
+from app.repositories.category_writes import CategoryWriter
+from app.repositories.trend_writes import TrendWriter
 from app.settings import Settings
 
 
@@ -27,8 +32,25 @@ class Context:
     command_stats: CommandStats = field(default_factory=CommandStats)
     request: HTTPConnection | None = None
     response: Response | None = None
+    request_id: str | None = None
+    client_key: str = "local"
+    """Whose rate-limit bucket this request draws on (``ip:...`` or ``key:...``)."""
+    rate_limiter: RateLimiter | None = None
+    metrics: Metrics | None = None
+    query_cost: int | None = None
+    rate_decision: RateDecision | None = None
+    principal: Principal | None = None
+    """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
     trend_changes: TrendChangeFeed | None = None
     """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
+
+    @property
+    def trend_writer(self) -> TrendWriter:
+        return TrendWriter(self.database)
+
+    @property
+    def category_writer(self) -> CategoryWriter:
+        return CategoryWriter(self.database)
 
     @classmethod
     def create(
@@ -38,6 +60,11 @@ class Context:
         *,
         request: HTTPConnection | None = None,
         response: Response | None = None,
+        request_id: str | None = None,
+        client_key: str = "local",
+        rate_limiter: RateLimiter | None = None,
+        metrics: Metrics | None = None,
+        principal: Principal | None = None,
         trend_changes: TrendChangeFeed | None = None,
     ) -> Context:
         trends = TrendRepository(database)
@@ -47,20 +74,36 @@ class Context:
             settings=settings,
             trends=trends,
             categories=categories,
-            loaders=Loaders.create(
-                trends, categories, max_batch_size=settings.dataloader_batch_size
-            ),
+            loaders=_loaders(trends, categories, settings, metrics),
             request=request,
             response=response,
+            request_id=request_id,
+            client_key=client_key,
+            rate_limiter=rate_limiter,
+            metrics=metrics,
+            principal=principal,
             trend_changes=trend_changes,
         )
 
     def renew_loaders(self) -> None:
         """Fresh DataLoaders: a subscription's context lives as long as its socket, and
         each event must read current data, not what an earlier event cached."""
-        self.loaders = Loaders.create(
-            self.trends, self.categories, max_batch_size=self.settings.dataloader_batch_size
-        )
+        self.loaders = _loaders(self.trends, self.categories, self.settings, self.metrics)
+
+
+def _loaders(
+    trends: TrendRepository,
+    categories: CategoryRepository,
+    settings: Settings,
+    metrics: Metrics | None,
+) -> Loaders:
+    return Loaders.create(
+        trends,
+        categories,
+        max_batch_size=settings.dataloader_batch_size,
+        metrics=metrics,
+        batching=not settings.naive,
+    )
 
 
 Info = StrawberryInfo[Context, None]

@@ -73,11 +73,44 @@ class _CommandCounter(monitoring.CommandListener):
         pass
 
 
+class _Availability(monitoring.TopologyListener):
+    """Tracks whether the driver currently sees a server it can use.
+
+    Starts optimistic (the first request may still wait for server selection); once a
+    usable topology loses its last usable server, requests fail fast until the driver's
+    monitor sees one again.
+    """
+
+    def __init__(self) -> None:
+        self.available = True
+        self.closing = False
+
+    def opened(self, event: monitoring.TopologyOpenedEvent) -> None:
+        pass
+
+    def description_changed(self, event: monitoring.TopologyDescriptionChangedEvent) -> None:
+        now = event.new_description.has_readable_server()
+        before = event.previous_description.has_readable_server()
+        if now != before and not self.closing:
+            self.available = now
+            log = logger.info if now else logger.error
+            log("database %s", "available again" if now else "unavailable")
+
+    def closed(self, event: monitoring.TopologyClosedEvent) -> None:
+        pass
+
+
 class Database:
     """One client and the collections trendgraph uses."""
 
-    def __init__(self, client: AsyncMongoClient[Document], name: str) -> None:
+    def __init__(
+        self,
+        client: AsyncMongoClient[Document],
+        name: str,
+        availability: _Availability | None = None,
+    ) -> None:
         self.client = client
+        self._availability = availability
         self.db: AsyncDatabase[Document] = client[name]
         self.trends: AsyncCollection[Document] = self.db[TRENDS]
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
@@ -87,15 +120,23 @@ class Database:
     @classmethod
     def connect(cls, uri: str, name: str, *, timeout_ms: int = 5_000) -> Database:
         """A client for ``uri`` (connections open lazily, on first use)."""
+        availability = _Availability()
         client: AsyncMongoClient[Document] = AsyncMongoClient(
             uri,
-            event_listeners=[_CommandCounter()],
+            event_listeners=[_CommandCounter(), availability],
             serverSelectionTimeoutMS=timeout_ms,
             connectTimeoutMS=timeout_ms,
+            # Notice a returning server within a second of it answering again.
+            heartbeatFrequencyMS=1_000,
             tz_aware=True,
             appname="trendgraph",
         )
-        return cls(client, name)
+        return cls(client, name, availability)
+
+    @property
+    def available(self) -> bool:
+        """False while the driver knows of no usable server: fail fast instead of waiting."""
+        return self._availability is None or self._availability.available
 
     async def ping(self) -> bool:
         try:
@@ -126,4 +167,6 @@ class Database:
         await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])
 
     async def close(self) -> None:
+        if self._availability is not None:
+            self._availability.closing = True
         await self.client.close()

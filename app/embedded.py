@@ -100,6 +100,12 @@ class EmbeddedMongo:
     def log_path(self) -> Path:
         return self.data_dir.parent / f"{self.data_dir.name}.log"
 
+    @property
+    def config_path(self) -> Path:
+        """An empty config file: without one, SecantusDB would read ./secantusd.toml,
+        ~/.secantus/secantusd.toml or /etc/secantus/secantusd.toml (say, one turning on auth)."""
+        return self.data_dir.parent / f"{self.data_dir.name}.secantusd.toml"
+
     def start(self) -> str:
         """Start the server and return its URI once it answers ``ping``.
 
@@ -116,6 +122,9 @@ class EmbeddedMongo:
             ) from error
         # Checked first: otherwise a server already on the port would answer our pings.
         _check_port_free(self.host, self.port)
+        self.config_path.write_text(
+            "# Empty on purpose: trendgraph passes every setting as a flag.\n", encoding="utf-8"
+        )
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self._process = self._spawn(self.command())
         try:
@@ -137,6 +146,8 @@ class EmbeddedMongo:
             sys.executable,
             "-m",
             "secantus",
+            "--config",
+            str(self.config_path),
             "--host",
             self.host,
             "--port",

@@ -1,17 +1,28 @@
-"""Strawberry's ASGI GraphQL view, wired to trendgraph's context and JSON encoder."""
+"""Strawberry's ASGI GraphQL view, wired to trendgraph's context, limits and JSON encoder.
+
+HTTP requests follow GraphQL over HTTP (``app.graphql_http``), with persisted queries
+(``app.persisted_queries``) and caching (``app.http_cache``); WebSockets speak
+graphql-transport-ws for subscriptions.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import logging
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter
+from graphql import GraphQLError
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
 from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -21,13 +32,13 @@ from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
 from app import graphiql, http_cache
+from app.auth import ApiKeys
 from app.context import Context
 from app.database import Database, bind_command_stats
 from app.graphql_http import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
     GraphQLHTTPError,
-    GraphQLParams,
     bad_request,
     content_type_header,
     is_request_error,
@@ -35,8 +46,12 @@ from app.graphql_http import (
     read_params,
     status_for,
 )
+from app.observability import REQUEST_ID_HEADER, Metrics, request_id_from
 from app.persisted_queries import PersistedQueries
+from app.ratelimit import RateLimiter
 from app.settings import Settings
+
+logger = logging.getLogger(__name__)
 
 
 class TextWebSocketAdapter(ASGIWebSocketAdapter):
@@ -55,7 +70,7 @@ class GraphQLView(GraphQL[Context, None]):
 
     websocket_adapter_class = TextWebSocketAdapter
 
-    def __init__(self, schema: Any, settings: Settings) -> None:
+    def __init__(self, schema: Any, settings: Settings, *, metrics: Metrics | None) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -67,17 +82,41 @@ class GraphQLView(GraphQL[Context, None]):
             allowed_origins=settings.allowed_origins,
         )
         self.settings = settings
+        self.metrics = metrics
+        self.anonymous_limiter = RateLimiter(
+            settings.rate_limit_anonymous_capacity, settings.rate_limit_anonymous_restore_rate
+        )
+        self.key_limiter = RateLimiter(
+            settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
+        )
+        self.api_keys = ApiKeys(settings.api_key_hashes)
         self.persisted_queries = PersistedQueries(only_registered=settings.persisted_queries_only)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         database: Database = request.state.database
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        principal = self.api_keys.authenticate(request.headers.get("authorization"))
+        # Valid keys draw on their own bucket; everyone else (wrong keys included) on their IP's.
+        if principal is not None:
+            client_key, limiter = f"key:{principal.key_id}", self.key_limiter
+        else:
+            client_key = f"ip:{request.client.host if request.client else 'unknown'}"
+            limiter = self.anonymous_limiter
+        http_response = response if isinstance(response, Response) else None
+        if http_response is not None:
+            http_response.headers[REQUEST_ID_HEADER] = request_id
         context = Context.create(
             database,
             self.settings,
             request=request,
-            response=response if isinstance(response, Response) else None,
+            response=http_response,
+            request_id=request_id,
+            client_key=client_key,
+            rate_limiter=limiter if self.settings.rate_limit_enabled else None,
+            metrics=self.metrics,
+            principal=principal,
             trend_changes=getattr(request.state, "trend_changes", None),
         )
         # The rest of this request runs in this task (or tasks copied from it), so the
@@ -85,7 +124,41 @@ class GraphQLView(GraphQL[Context, None]):
         bind_command_stats(context.command_stats)
         return context
 
-    def encode_json(self, data: object) -> bytes:
+    async def execute_operation(
+        self,
+        request: Any,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Any,
+    ) -> Any:
+        for data in request_data if isinstance(request_data, list) else [request_data]:
+            size = len(orjson.dumps(data.variables or {}))
+            if size > self.settings.max_variables_bytes:
+                return _refusal(
+                    f"Variables take {size} bytes; the limit is "
+                    f"{self.settings.max_variables_bytes}.",
+                    "VARIABLES_TOO_LARGE",
+                )
+        try:
+            async with asyncio.timeout(self.settings.request_timeout_seconds):
+                return await super().execute_operation(
+                    request, request_adapter, request_data, context, root_value, sub_response
+                )
+        except TimeoutError:
+            logger.warning("request %s timed out", context.request_id)
+            if isinstance(sub_response, Response):
+                sub_response.status_code = 504
+            return _refusal(
+                f"The request took longer than {self.settings.request_timeout_seconds:g}s "
+                "and was stopped.",
+                "REQUEST_TIMEOUT",
+            )
+
+    def encode_json(self, data: object) -> str | bytes:
+        if self.settings.naive:
+            return json.dumps(data)
         return orjson.dumps(data)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
@@ -122,7 +195,8 @@ class GraphQLView(GraphQL[Context, None]):
                 ),
                 JSON,
             )
-        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+        request_adapter = self.request_adapter_class(request)
+        if self.should_render_graphql_ide(request_adapter):
             if self.graphql_ide:
                 return await self.render_graphql_ide(request)
             return Response("Not Found", status_code=404, media_type="text/plain")
@@ -134,36 +208,52 @@ class GraphQLView(GraphQL[Context, None]):
             params = await read_params(request, self.settings.max_body_bytes)
             database: Database = request.state.database
             resolved = await self.persisted_queries.resolve(database.persisted_queries, params)
+            if not resolved.params.query:
+                raise bad_request("No GraphQL query found in the request (`query` is missing)")
             sub_response = await self.get_sub_response(request)
-            result = await self.execute_http(request, resolved.params, sub_response)
+            context = await self.get_context(request, response=sub_response)
+            request_data = GraphQLRequestData(
+                query=resolved.params.query,
+                variables=resolved.params.variables,
+                operation_name=resolved.params.operation_name,
+                extensions=resolved.params.extensions,
+            )
+            result = await self.execute_operation(
+                request, request_adapter, request_data, context, None, sub_response
+            )
         except GraphQLHTTPError as error:
             return self.error_response(error, media_type)
-        if resolved.register_hash and resolved.params.query and not is_request_error(result):
+        if resolved.register_hash and not is_request_error(result):
             await self.persisted_queries.register(
-                database.persisted_queries, resolved.register_hash, resolved.params.query
+                database.persisted_queries, resolved.register_hash, request_data.query or ""
             )
         response = await self.result_response(request, result, media_type)
-        response.headers.raw.extend(sub_response.headers.raw)  # set by resolvers, if any
+        if sub_response.status_code and response.status_code != 304:
+            response.status_code = sub_response.status_code  # e.g. 504 on a timeout
+        response.headers.raw.extend(sub_response.headers.raw)  # request id, resolvers' headers
         return response
 
-    async def execute_http(
-        self, request: Request, params: GraphQLParams, sub_response: Response
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         """Execute a query (GET, POST) or mutation (POST only: 405 over GET)."""
-        if not params.query:
-            raise bad_request("No GraphQL query found in the request (`query` is missing)")
-        is_get = request.method == "GET"
+        is_get = request_adapter.method == "GET"
         allowed = {OperationType.QUERY} if is_get else {OperationType.QUERY, OperationType.MUTATION}
-        context = await self.get_context(request, response=sub_response)
         try:
             return await self.schema.execute(
-                params.query,
-                variable_values=params.variables,
+                request_data.query,
+                variable_values=request_data.variables,
                 context_value=context,
                 root_value=None,
-                operation_name=params.operation_name,
+                operation_name=request_data.operation_name,
                 allowed_operation_types=allowed,
-                operation_extensions=params.extensions,
+                operation_extensions=request_data.extensions,
             )
         except InvalidOperationTypeError as error:
             if error.operation_type is OperationType.SUBSCRIPTION:
@@ -187,18 +277,20 @@ class GraphQLView(GraphQL[Context, None]):
         response_data = await self.process_result(request=request, result=result)
         if result.errors:
             self._handle_errors(result.errors, response_data)
-        if is_request_error(result):
-            response_data.pop("data", None)  # it never executed: no data entry at all
+        if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result):
+            # It never executed: no data entry at all (application/json keeps the legacy
+            # `"data": null` that older clients, and our refusals' callers, expect).
+            response_data.pop("data", None)
+        cacheable = request.method == "GET" and not result.errors
+        if cacheable:
+            _drop_client_state(response_data)
         response = Response(
             self.encode_json(response_data),
             status_code=status_for(result, media_type),
             headers={"content-type": content_type_header(media_type)},
         )
         return http_cache.apply(
-            response,
-            request.headers,
-            cacheable=request.method == "GET" and not result.errors,
-            max_age=self.settings.cache_max_age,
+            response, request.headers, cacheable=cacheable, max_age=self.settings.cache_max_age
         )
 
     def error_response(self, error: GraphQLHTTPError, media_type: str) -> Response:
@@ -214,3 +306,16 @@ class GraphQLView(GraphQL[Context, None]):
                 "cache-control": http_cache.NO_STORE,
             },
         )
+
+
+def _drop_client_state(response_data: GraphQLHTTPResponse) -> None:
+    """A cacheable response may reach other clients through a shared cache: leave out this
+    client's rate-limit bucket (``extensions.cost.throttleStatus``), which also changes on
+    every request and would give every response a new ETag. The RateLimit-* headers stay."""
+    cost = (response_data.get("extensions") or {}).get("cost")
+    if isinstance(cost, dict):
+        cost.pop("throttleStatus", None)
+
+
+def _refusal(message: str, code: str) -> ExecutionResult:
+    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, Self
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -21,8 +21,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic.alias_generators import to_camel
 
@@ -36,6 +36,12 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _to_milliseconds(value: datetime) -> datetime:
+    """BSON dates keep milliseconds: finer precision would make every reload a change."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+StoredDatetime = Annotated[AwareDatetime, AfterValidator(_to_milliseconds)]
 ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_not_blank)]
 LongText = Annotated[str, StringConstraints(max_length=5_000), AfterValidator(_not_blank)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=60, pattern=SLUG_PATTERN)]
@@ -122,7 +128,7 @@ class Provenance(DomainModel):
     """Where an analysis came from."""
 
     source: ShortText
-    generated_at: AwareDatetime | None = None
+    generated_at: StoredDatetime | None = None
 
 
 class TrendDecomposition(Provenance):
@@ -191,11 +197,13 @@ class TrendSpec(DomainModel):
     analyses: TrendAnalyses = TrendAnalyses()
     related: Annotated[list[Slug], AfterValidator(_unique), Field(max_length=50)] = []
 
-    @model_validator(mode="after")
-    def _not_related_to_itself(self) -> Self:
-        if self.slug in self.related:
+    # Field validators (not model validators) so that errors name the field at fault.
+    @field_validator("related")
+    @classmethod
+    def _not_related_to_itself(cls, related: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("slug") in related:
             raise ValueError("a trend cannot be related to itself")
-        return self
+        return related
 
 
 class Trend(DomainModel):
@@ -245,11 +253,12 @@ class CategorySpec(DomainModel):
     description: LongText | None = None
     parent: Slug | None = None
 
-    @model_validator(mode="after")
-    def _not_own_parent(self) -> Self:
-        if self.parent == self.slug:
+    @field_validator("parent")
+    @classmethod
+    def _not_own_parent(cls, parent: str | None, info: ValidationInfo) -> str | None:
+        if parent is not None and parent == info.data.get("slug"):
             raise ValueError("a category cannot be its own parent")
-        return self
+        return parent
 
 
 class Category(CategorySpec):

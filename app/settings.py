@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
-Origins = Annotated[list[str], NoDecode]
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return tuple(part.strip().lower() for part in value.split(",") if part.strip())
+    return value
+
+
+Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+ApiKeyHashes = Annotated[tuple[Sha256Hex, ...], NoDecode, BeforeValidator(_comma_separated)]
+
+
+def _origin_list(value: object) -> object:
+    if isinstance(value, str):
+        return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+    return value
+
+
+Origins = Annotated[list[str], NoDecode, BeforeValidator(_origin_list)]
 """A comma-separated list of origins (``https://app.example.com,https://admin.example.com``)."""
 
 
@@ -40,6 +56,27 @@ class Settings(BaseSettings):
     default_page_size: Annotated[int, Field(ge=1, le=1_000)] = 20
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     graphiql: bool = True
+    naive: bool = Field(
+        default=False,
+        description="Benchmark baseline only: DataLoaders, projections and caches off.",
+    )
+    log_format: Literal["text", "json"] = "text"
+    # Query limits (checked before execution).
+    max_query_depth: Annotated[int, Field(ge=1, le=100)] = 12
+    max_aliases: Annotated[int, Field(ge=1, le=1_000)] = 30
+    max_tokens: Annotated[int, Field(ge=10, le=100_000)] = 2_000
+    max_query_cost: Annotated[int, Field(ge=1, le=1_000_000)] = 1_000
+    max_variables_bytes: Annotated[int, Field(ge=64, le=16 * 1024 * 1024)] = 64 * 1024
+    request_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
+    introspection: bool = True
+    field_suggestions: bool = True
+    # Rate limits: token buckets of query-cost points, per client, per process.
+    rate_limit_enabled: bool = True
+    rate_limit_anonymous_capacity: Annotated[int, Field(ge=1)] = 1_000
+    rate_limit_anonymous_restore_rate: Annotated[float, Field(gt=0)] = 50.0
+    rate_limit_key_capacity: Annotated[int, Field(ge=1)] = 2_000
+    rate_limit_key_restore_rate: Annotated[float, Field(gt=0)] = 100.0
+    # GraphQL over HTTP, caching, persisted queries, CORS, WebSocket subscriptions.
     max_body_bytes: Annotated[int, Field(ge=1_024, le=64 * 1024 * 1024)] = Field(
         default=1024 * 1024, description="Largest POST body accepted; larger ones get 413."
     )
@@ -65,13 +102,6 @@ class Settings(BaseSettings):
     def _log_level_any_case(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
 
-    @field_validator("cors_origins", "allowed_origins", mode="before")
-    @classmethod
-    def _comma_separated(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
-        return value
-
     @field_validator("cors_origins", "allowed_origins")
     @classmethod
     def _origins_are_origins(cls, origins: list[str]) -> list[str]:
@@ -93,10 +123,15 @@ class Settings(BaseSettings):
             raise ValueError(f"must not exceed max_page_size ({largest})")
         return value
 
+    api_key_hashes: ApiKeyHashes = Field(
+        default=(),
+        description="SHA-256 hex digests of the API keys allowed to write, comma-separated.",
+    )
+
     def configure_logging(self) -> None:
-        logging.basicConfig(
-            level=self.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
+        from app.observability import configure_logging
+
+        configure_logging(self.log_level, json_logs=self.log_format == "json")
 
 
 def describe_settings_error(error: ValidationError) -> list[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Annotated
 
 import strawberry
 from strawberry import relay
+from strawberry.utils.await_maybe import await_maybe
 
 from app import repositories
 from app.context import Info
@@ -30,10 +32,44 @@ def _page_size(name: str, value: int | None, maximum: int) -> None:
 
 @strawberry.type
 class NodeQuery:
-    node: relay.Node | None = relay.node(description="Fetches any object by its global ID.")
-    nodes: list[relay.Node | None] = relay.node(
+    @strawberry.field(description="Fetches any object by its global ID.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[relay.GlobalID, strawberry.argument(description="The ID of the object.")],
+    ) -> relay.Node | None:
+        node: relay.Node | None = await id.resolve_node(info, required=False)
+        return node
+
+    @strawberry.field(
         description="Fetches objects by global ID, in the order given; null for unknown IDs."
     )
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[relay.GlobalID], strawberry.argument(description="The IDs of the objects.")
+        ],
+    ) -> list[relay.Node | None]:
+        if len(ids) > info.context.settings.max_page_size:
+            raise BadUserInputError(
+                f"nodes takes at most {info.context.settings.max_page_size} ids, got {len(ids)}",
+                argument="ids",
+            )
+        positions: dict[str, list[int]] = defaultdict(list)
+        for position, global_id in enumerate(ids):
+            positions[global_id.type_name].append(position)
+        found: list[relay.Node | None] = [None] * len(ids)
+        for places in positions.values():
+            node_type = ids[places[0]].resolve_type(info)
+            nodes = await await_maybe(
+                node_type.resolve_nodes(
+                    info=info, node_ids=[ids[place].node_id for place in places], required=False
+                )
+            )
+            for place, node in zip(places, nodes, strict=True):
+                found[place] = node
+        return found
 
 
 @strawberry.type
@@ -92,7 +128,7 @@ class TrendQuery:
                 after_cursor=after,
                 last=last,
                 before_cursor=before,
-                with_analyses=selects(info, "edges", "node", "analyses"),
+                with_analyses=settings.naive or selects(info, "edges", "node", "analyses"),
             )
         except InvalidCursorError as error:
             raise BadUserInputError(str(error), argument="before" if before else "after") from None

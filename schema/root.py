@@ -1,16 +1,42 @@
-"""The root schema, composed from the per-domain query classes."""
+"""The root schema, composed from the per-domain query and mutation classes."""
 
 from __future__ import annotations
 
-import strawberry
-from strawberry.extensions import ParserCache, ValidationCache
+import logging
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from app.settings import Settings
+from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
+from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 from schema.subscriptions import TrendSubscription
+
+logger = logging.getLogger("trendgraph.errors")
 
 
 @strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
 class Query(NodeQuery, TrendQuery, CategoryQuery):
+    pass
+
+
+# What merge_types does, plus the description the SDL needs.
+@strawberry.type(
+    description="Writes: trends and categories, one at a time or in bulk. Every mutation needs "
+    "an API key (`Authorization: Bearer <key>`)."
+)
+class Mutation(TrendMutation, CategoryMutation):
     pass
 
 
@@ -19,9 +45,50 @@ class Subscription(TrendSubscription):
     pass
 
 
-schema = strawberry.Schema(
-    query=Query,
-    subscription=Subscription,
-    # Bounded caches, shared across requests (module-level LRU inside strawberry).
-    extensions=[lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)],
-)
+class TrendgraphSchema(strawberry.Schema):
+    """Logs only unexpected errors (with traceback and request id); client mistakes are
+    answered, not logged as server errors."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        context = execution_context.context if execution_context else None
+        request_id = getattr(context, "request_id", None)
+        for error in errors:
+            if is_unexpected(error):
+                logger.error(
+                    "unexpected error in request %s at %s: %s",
+                    request_id,
+                    ".".join(map(str, error.path or [])) or "-",
+                    error.message,
+                    exc_info=error.original_error,
+                )
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the limits and policies of ``settings``."""
+    # Refuse oversized documents while parsing; cache parses and validations in bounded
+    # LRU caches shared across requests (not in the benchmark's naive baseline).
+    caches: list[Any] = [] if settings.naive else [ParseCache, lambda: ValidationCache(maxsize=256)]
+    extensions: list[Any] = [
+        ErrorPolicy,
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        *caches[:1],
+        lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        *caches[1:],
+        OperationGuard,
+    ]
+    if not settings.introspection:
+        extensions.append(DisableIntrospection)
+    return TrendgraphSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        extensions=extensions,
+        config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+    )
+
+
+# The schema with default settings: the exported SDL and tests use it.
+schema = build_schema(Settings.model_construct())

@@ -136,7 +136,7 @@ class Trend(relay.Node):
             )
         loader = (
             info.context.loaders.trend_by_id
-            if selects(info, "analyses")
+            if info.context.settings.naive or selects(info, "analyses")
             else info.context.loaders.trend_summary_by_id
         )
         ids = self.model.related[:limit]

@@ -1,4 +1,4 @@
-"""``python -m seeds [FILES...]``: load seed files into the configured database."""
+"""``python -m seeds [FILES...]``: load seed files, into the database or through the API."""
 
 from __future__ import annotations
 
@@ -8,24 +8,37 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
+from pymongo.errors import PyMongoError
 from rich.console import Console
+from rich.markup import escape
+from rich.text import Text
 
 from app.asgi import open_database
-from app.settings import get_settings
-from seeds.loader import SeedFileError, SeedReport, default_seed_files, load_seed_files
+from app.embedded import EmbeddedServerError
+from app.settings import describe_settings_error, get_settings
+from seeds.loader import (
+    SeedFileError,
+    SeedReport,
+    default_seed_files,
+    load_seeds,
+    read_seed_files,
+)
+from seeds.via_api import ApiSeeder, ApiSeedReport, SeedApiError
 
 cli = typer.Typer(add_completion=False)
 console = Console(stderr=True)
 
 
-def _summary(report: SeedReport) -> str:
+def summary(report: SeedReport) -> str:
+    """The counts both modes print, one line per kind of item."""
     lines = []
     for kind, part in (("categories", report.categories), ("trends", report.trends)):
         lines.append(
             f"{kind}: {len(part.inserted)} inserted, {len(part.updated)} updated, "
-            f"{len(part.unchanged)} unchanged"
+            f"{len(part.unchanged)} unchanged, {len(part.failed)} failed"
         )
-    if not report.changed:
+    if not report.changed and not report.failed:
         lines.append("Nothing changed: the database already holds these seeds.")
     return "\n".join(lines)
 
@@ -36,23 +49,71 @@ def load(
         list[Path] | None,
         typer.Argument(help="Seed files (JSON); the shipped seeds when none are given."),
     ] = None,
+    via_api: Annotated[
+        str | None,
+        typer.Option(
+            "--via-api",
+            metavar="URL",
+            help="Send the seeds through this GraphQL endpoint (upsertTrends) instead of "
+            "writing to the database, e.g. http://localhost:8000/graphql.",
+        ),
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option("--api-key", metavar="KEY", help="The API key for --via-api."),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=500, help="Items per upsert call with --via-api.")
+    ] = 100,
 ) -> None:
-    """Load seed files into the database idempotently (upsert by slug)."""
-    settings = get_settings()
-    settings.configure_logging()
-    logging.getLogger("app").setLevel(logging.WARNING)
-    paths = files or default_seed_files()
+    """Load seed files idempotently (upsert by slug) and print what changed.
 
-    async def run() -> SeedReport:
+    Exits 1 if a file cannot be loaded or any item failed.
+    """
+    try:
+        settings = get_settings()
+    except ValidationError as error:
+        for line in describe_settings_error(error):
+            typer.echo(f"Error: {line}", err=True)
+        raise typer.Exit(code=2) from None
+    settings.configure_logging()
+    for quiet in ("app", "httpx"):  # one line per request would drown the summary
+        logging.getLogger(quiet).setLevel(logging.WARNING)
+    paths = files or default_seed_files()
+    if via_api is not None and not api_key:
+        raise typer.BadParameter("--via-api needs --api-key", param_hint="--api-key")
+
+    async def direct() -> SeedReport:
+        seeds = read_seed_files(paths)  # a bad file fails before any database starts
         async with open_database(settings) as database:
-            return await load_seed_files(database, paths)
+            return await load_seeds(database, seeds)
 
     try:
-        report = asyncio.run(run())
-    except SeedFileError as error:
-        console.print(f"[red]seed load failed:[/red] {error}", markup=True, highlight=False)
+        if via_api is None:
+            report = asyncio.run(direct())
+        else:
+            assert api_key is not None
+            seeder = ApiSeeder(via_api, api_key, batch_size=batch_size, console=console)
+            report = asyncio.run(seeder.seed(paths))
+    except (SeedFileError, SeedApiError, EmbeddedServerError, PyMongoError) as error:
+        reason = f"database error: {error}" if isinstance(error, PyMongoError) else str(error)
+        # soft_wrap: a long file path stays whole on one line, for people and for grep.
+        console.print(
+            Text.assemble(("seed load failed: ", "red"), reason), highlight=False, soft_wrap=True
+        )
         raise typer.Exit(code=1) from None
-    typer.echo(_summary(report))
+    if isinstance(report, ApiSeedReport):
+        for failure in report.failures:
+            code = f" ({failure.code})" if failure.code else ""
+            console.print(
+                f"[red]failed:[/red] {escape(failure.item.describe())}: "
+                f"{escape(failure.message)}{code}",
+                markup=True,
+                highlight=False,
+            )
+    typer.echo(summary(report))
+    if report.failed:
+        raise typer.Exit(code=1)
 
 
 if __name__ == "__main__":

@@ -2,18 +2,19 @@
 
 A seed file is a JSON object with ``categories`` and/or ``trends`` lists, in the camelCase
 shape of :class:`app.models.CategorySpec` and :class:`app.models.TrendSpec`. A file with
-any fault stops the load before anything of that file is written; the error names the file,
+any fault stops the load before anything of any file is written; the error names the file,
 the item (index and slug) and the field.
 """
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from app.database import Database
@@ -58,10 +59,19 @@ class SeedReport:
             mine.inserted += theirs.inserted
             mine.updated += theirs.updated
             mine.unchanged += theirs.unchanged
+            mine.failed += theirs.failed
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.categories.failed or self.trends.failed)
 
     @property
     def changed(self) -> bool:
         return any(report.inserted or report.updated for report in (self.categories, self.trends))
+
+
+def _item(kind: str, index: int, slug: object) -> str:
+    return f"{kind}[{index}]" + (f" (slug {slug!r})" if isinstance(slug, str) else "")
 
 
 def _item_name(raw: Any, kind: str, index: int) -> str:
@@ -69,7 +79,7 @@ def _item_name(raw: Any, kind: str, index: int) -> str:
         slug = raw[kind][index].get("slug")
     except (KeyError, IndexError, TypeError, AttributeError):
         slug = None
-    return f"{kind}[{index}]" + (f" (slug {slug!r})" if isinstance(slug, str) else "")
+    return _item(kind, index, slug)
 
 
 def _describe(error: ValidationError, raw: Any) -> str:
@@ -88,16 +98,46 @@ def _describe(error: ValidationError, raw: Any) -> str:
     return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
 
 
-def parse_seed_file(path: Path) -> SeedFile:
-    """Read and validate one seed file; :class:`SeedFileError` says what is wrong."""
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _object_without_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # A repeated key would silently keep only its last value.
+    unique = dict(pairs)
+    if len(unique) < len(pairs):
+        repeated = sorted(
+            key for key, count in Counter(key for key, _ in pairs).items() if count > 1
+        )
+        raise ValueError(f"key repeated in one object: {', '.join(map(repr, repeated))}")
+    return unique
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON value in ``path``: strict JSON, numbers too large for a float become inf.
+
+    ``1e999`` is valid JSON; it reaches validation, which names the field, as infinity.
+    ``NaN``/``Infinity`` literals and repeated keys in one object are refused here.
+    """
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise SeedFileError(path, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-        raw = orjson.loads(path.read_bytes())
+        text = path.read_bytes()
     except OSError as error:
         raise SeedFileError(path, f"cannot read: {error.strerror or error}") from None
-    except orjson.JSONDecodeError as error:
+    try:
+        return json.loads(
+            text,
+            parse_constant=_reject_constant,
+            object_pairs_hook=_object_without_repeated_keys,
+        )
+    except ValueError as error:  # a decode error, a hook's refusal, or bytes not UTF-8/16/32
         raise SeedFileError(path, f"not valid JSON: {error}") from None
+
+
+def parse_seed_file(path: Path) -> SeedFile:
+    """Read and validate one seed file; :class:`SeedFileError` says what is wrong."""
+    raw = _read_json(path)
     if not isinstance(raw, dict):
         raise SeedFileError(path, "must hold a JSON object with 'categories' and/or 'trends'")
     try:
@@ -108,59 +148,87 @@ def parse_seed_file(path: Path) -> SeedFile:
         ("categories", [category.slug for category in seed.categories]),
         ("trends", [trend.slug for trend in seed.trends]),
     ):
-        repeated = sorted({slug for slug in slugs if slugs.count(slug) > 1})
-        if repeated:
-            raise SeedFileError(path, f"{kind}: slug repeated in the file: {', '.join(repeated)}")
+        first_index: dict[str, int] = {}
+        for index, slug in enumerate(slugs):
+            if slug in first_index:
+                raise SeedFileError(
+                    path,
+                    f"{_item(kind, index, slug)} field slug: repeated in the file "
+                    f"(first at {kind}[{first_index[slug]}])",
+                )
+            first_index[slug] = index
     return seed
 
 
-async def _check_references(path: Path, seed: SeedFile, database: Database) -> None:
-    """Categories and related trends must exist in the database or in the same file."""
-    categories = CategoryRepository(database)
-    trends = TrendRepository(database)
-    own_categories = {category.slug for category in seed.categories}
-    wanted = {category.parent for category in seed.categories if category.parent}
-    wanted |= {trend.category for trend in seed.trends if trend.category}
-    known = own_categories | await categories.existing_slugs(sorted(wanted - own_categories))
-    references = [
-        ("categories", index, category.slug, "parent", category.parent)
-        for index, category in enumerate(seed.categories)
-    ] + [
-        ("trends", index, trend.slug, "category", trend.category)
-        for index, trend in enumerate(seed.trends)
-    ]
-    for kind, index, slug, field_name, reference in references:
-        if reference and reference not in known:
-            raise SeedFileError(
-                path,
-                f"{kind}[{index}] (slug {slug!r}) field {field_name}: "
-                f"unknown category {reference!r}",
-            )
-    own_trends = {trend.slug for trend in seed.trends}
-    related = {slug for trend in seed.trends for slug in trend.related} - own_trends
-    known_trends = own_trends | await trends.existing_slugs(sorted(related))
-    for index, trend in enumerate(seed.trends):
-        missing = [slug for slug in trend.related if slug not in known_trends]
-        if missing:
-            raise SeedFileError(
-                path,
-                f"trends[{index}] (slug {trend.slug!r}) field related: "
-                f"unknown trend {', '.join(map(repr, missing))}",
-            )
+async def _check_references(seeds: Sequence[tuple[Path, SeedFile]], database: Database) -> None:
+    """Categories and related trends must exist in the database, the file, or an earlier file.
+
+    Earlier files count because they are written first; later ones do not.
+    """
+    wanted_categories = {
+        slug
+        for _, seed in seeds
+        for slug in [category.parent for category in seed.categories]
+        + [trend.category for trend in seed.trends]
+        if slug
+    }
+    wanted_trends = {slug for _, seed in seeds for trend in seed.trends for slug in trend.related}
+    known_categories = (
+        await CategoryRepository(database).existing_slugs(sorted(wanted_categories))
+        if wanted_categories
+        else set()
+    )
+    known_trends = (
+        await TrendRepository(database).existing_slugs(sorted(wanted_trends))
+        if wanted_trends
+        else set()
+    )
+    for path, seed in seeds:
+        known_categories |= {category.slug for category in seed.categories}
+        known_trends |= {trend.slug for trend in seed.trends}
+        for index, category in enumerate(seed.categories):
+            if category.parent and category.parent not in known_categories:
+                raise SeedFileError(
+                    path,
+                    f"{_item('categories', index, category.slug)} field parent: "
+                    f"unknown category {category.parent!r}",
+                )
+        for index, trend in enumerate(seed.trends):
+            if trend.category and trend.category not in known_categories:
+                raise SeedFileError(
+                    path,
+                    f"{_item('trends', index, trend.slug)} field category: "
+                    f"unknown category {trend.category!r}",
+                )
+            missing = [slug for slug in trend.related if slug not in known_trends]
+            if missing:
+                raise SeedFileError(
+                    path,
+                    f"{_item('trends', index, trend.slug)} field related: "
+                    f"unknown trend {', '.join(map(repr, missing))}",
+                )
+
+
+def read_seed_files(paths: Sequence[Path]) -> list[tuple[Path, SeedFile]]:
+    """Read and validate every file (no database needed); the first fault raises."""
+    return [(path, parse_seed_file(path)) for path in paths]
+
+
+async def load_seeds(database: Database, seeds: Sequence[tuple[Path, SeedFile]]) -> SeedReport:
+    """Write validated seeds in order, once every reference resolves; returns what changed."""
+    await _check_references(seeds, database)
+    report = SeedReport()
+    for _, seed in seeds:
+        category_report = await CategoryRepository(database).upsert(seed.categories)
+        trend_report = await TrendRepository(database).upsert(seed.trends)
+        report.add(category_report, trend_report)
+    return report
 
 
 async def load_seed_files(database: Database, paths: Sequence[Path]) -> SeedReport:
     """Load ``paths`` in order, returning what changed.
 
-    Every file is parsed and validated before the first write. A file whose references
-    (categories, related trends) cannot be resolved raises :class:`SeedFileError` before
-    any write of its own; files before it stay loaded.
+    Every file is read and validated, and every reference (categories, related trends)
+    resolved, before the first write: one bad file writes nothing of any file.
     """
-    report = SeedReport()
-    seeds = [(path, parse_seed_file(path)) for path in paths]  # every file parses, or no write
-    for path, seed in seeds:
-        await _check_references(path, seed, database)
-        category_report = await CategoryRepository(database).upsert(seed.categories)
-        trend_report = await TrendRepository(database).upsert(seed.trends)
-        report.add(category_report, trend_report)
-    return report
+    return await load_seeds(database, read_seed_files(paths))

@@ -16,15 +16,17 @@ from typing import Any
 
 import httpx
 import pytest
+import strawberry
 from asgi_lifespan import LifespanManager
+from starlette.applications import Starlette
 from strawberry.types import ExecutionResult
 
-from app.asgi import create_app
+from app.auth import Principal
 from app.context import Context
 from app.database import CommandStats, Database, count_commands
 from app.embedded import EmbeddedMongo
 from app.settings import Settings
-from schema.root import schema
+from schema.root import schema as default_schema
 from seeds.loader import default_seed_files, load_seed_files
 from tests.served import ServedAPI
 
@@ -86,13 +88,18 @@ class GraphQLClient:
 
     database: Database
     settings: Settings
+    schema: strawberry.Schema = default_schema
+    principal: Principal | None = None
+    """Who the requests authenticate as; ``None``: anonymous, so mutations are refused."""
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[ExecutionResult, CommandStats]:
-        context = Context.create(self.database, self.settings)
+        context = Context.create(self.database, self.settings, principal=self.principal)
         with count_commands(context.command_stats) as stats:
-            result = await schema.execute(query, variable_values=variables, context_value=context)
+            result = await self.schema.execute(
+                query, variable_values=variables, context_value=context
+            )
         return result, stats
 
     async def data(self, query: str, variables: dict[str, Any] | None = None) -> Any:
@@ -113,33 +120,20 @@ def graphql(database: Database, settings: Settings) -> GraphQLClient:
     return GraphQLClient(database, settings)
 
 
+@pytest.fixture
+def editor(database: Database, settings: Settings) -> GraphQLClient:
+    """Like ``graphql``, but authenticated with an API key, so mutations may run."""
+    return GraphQLClient(database, settings, principal=Principal(key_id="test-editor"))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session")
-def served_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
-    """The API served by ``python -m app serve`` on the test database, for the session."""
-    log_path = tmp_path_factory.mktemp("served") / "api-a.log"
-    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def second_served_api(
-    mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServedAPI]:
-    """A second API process on the same database (instances share nothing else)."""
-    log_path = tmp_path_factory.mktemp("served") / "api-b.log"
-    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path) as server:
-        yield server
-
-
 @contextlib.asynccontextmanager
-async def asgi_client(database: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in-process (its lifespan runs around it)."""
-    app = create_app(settings, database=database)
+async def asgi_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to ``app`` in process, with the app's lifespan running."""
     async with (
         LifespanManager(app) as manager,
         httpx.AsyncClient(
@@ -149,8 +143,25 @@ async def asgi_client(database: Database, settings: Settings) -> AsyncIterator[h
         yield client
 
 
+@contextlib.asynccontextmanager
+async def app_client(database: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking in process to the app built from ``settings`` on ``database``."""
+    from app.asgi import create_app
+
+    async with asgi_client(create_app(settings, database=database)) as client:
+        yield client
+
+
 @pytest.fixture
 async def client(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """The app over HTTP, in-process, on the seed data."""
-    async with asgi_client(seeded, settings) as client:
+    async with app_client(seeded, settings) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def served_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
+    """The API served by ``python -m app serve`` on the test database, for the session."""
+    log_path = tmp_path_factory.mktemp("served") / "api-a.log"
+    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path) as server:
+        yield server

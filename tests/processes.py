@@ -1,10 +1,13 @@
-"""Helpers for tests that watch child processes (Linux ``/proc``, else signal 0)."""
+"""Helpers for tests that run ``python -m ...`` children and watch their processes."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def process_alive(pid: int) -> bool:
@@ -33,10 +36,32 @@ def wait_until_gone(pid: int, timeout: float) -> bool:
     return True
 
 
-def children_of(pid: int) -> list[int]:
-    """The pids of ``pid``'s direct children (Linux only)."""
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    try:
-        return [int(child) for child in children.read_text().split()]
-    except FileNotFoundError:
-        return []
+def child_environment(**variables: str) -> dict[str, str]:
+    """The environment for a ``python -m ...`` child, plus ``variables``.
+
+    No inherited ``TRENDGRAPH_*`` variables, plain (uncoloured, unwrapped) output, and
+    this checkout first on the import path.
+    """
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.upper().startswith("TRENDGRAPH_") and name not in ("FORCE_COLOR", "COLUMNS")
+    }
+    path = os.pathsep.join(filter(None, [str(REPO_ROOT), environment.get("PYTHONPATH")]))
+    environment |= {"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "200", "PYTHONPATH": path}
+    return environment | variables
+
+
+def child_pids(pid: int) -> list[int]:
+    """The pids of ``pid``'s direct children, whichever thread forked them."""
+    found = subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False
+    ).stdout
+    return [int(child) for child in found.split()]
+
+
+def command_line(pid: int) -> str:
+    """``pid``'s command line, or "" when it is gone."""
+    return subprocess.run(
+        ["ps", "-o", "args=", "-p", str(pid)], capture_output=True, text=True, check=False
+    ).stdout.strip()

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 
 from app.asgi import create_app, redact
 from app.database import Database
 from app.embedded import free_port
 from app.settings import Settings
+from tests.conftest import asgi_client
+
+
+@pytest.fixture
+async def client(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(settings, database=seeded)
+    async with asgi_client(app) as client:
+        yield client
 
 
 async def test_post_query(client: httpx.AsyncClient) -> None:
@@ -21,7 +30,11 @@ async def test_post_query(client: httpx.AsyncClient) -> None:
         },
     )
     assert response.status_code == 200
-    assert response.json() == {"data": {"trend": {"name": "Asyncio"}}}
+    body = response.json()
+    assert body["data"] == {"trend": {"name": "Asyncio"}}
+    assert "errors" not in body
+    assert body["extensions"]["cost"]["requestedQueryCost"] == 1
+    assert len(response.headers["x-request-id"]) == 32
 
 
 async def test_get_query(client: httpx.AsyncClient) -> None:
@@ -76,12 +89,7 @@ async def test_readyz_is_503_without_a_database(settings: Settings) -> None:
     )
     app = create_app(settings, database=nowhere)
     try:
-        async with (
-            LifespanManager(app) as manager,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
-            ) as client,
-        ):
+        async with asgi_client(app) as client:
             response = await client.get("/readyz")
             assert response.status_code == 503
             assert response.json() == {"status": "unavailable", "database": "unreachable"}

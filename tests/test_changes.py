@@ -9,14 +9,16 @@ import pytest
 
 from app.changes import ChangeKind, SubscriberTooSlowError, TrendChange, TrendChangeFeed
 from app.database import Database
-from app.repositories import TrendRepository
-from tests.factories import trend_spec
+from app.repositories import CategoryRepository, TrendRepository
+from tests.factories import CATEGORIES, trend_spec
 from tests.graphql_ws import TIMEOUT
 
 
 @pytest.fixture
 async def feed(database: Database) -> AsyncIterator[TrendChangeFeed]:
-    await TrendRepository(database).upsert([trend_spec(index) for index in range(2)])
+    await CategoryRepository(database).upsert(CATEGORIES)
+    report = await TrendRepository(database).upsert([trend_spec(index) for index in range(2)])
+    assert len(report.inserted) == 2, report
     feed = TrendChangeFeed(database.trends, queue_size=3)
     yield feed
     await feed.close()

@@ -8,7 +8,7 @@ import pytest
 from app.database import Database
 from app.http_cache import if_none_match, strong_etag
 from app.settings import Settings
-from tests.conftest import asgi_client
+from tests.conftest import app_client
 
 QUERY = {"query": '{ trend(slug: "asyncio") { name growth { label percent } } }'}
 
@@ -22,6 +22,20 @@ async def test_get_queries_are_cacheable(client: httpx.AsyncClient, settings: Se
     )
     assert not response.headers["etag"].startswith("W/")
     assert response.headers["vary"] == "Accept"
+
+
+async def test_cached_bodies_leave_out_the_clients_rate_limit_state(
+    client: httpx.AsyncClient,
+) -> None:
+    """Rate limiting is on: the bucket changes each request, the cacheable body must not."""
+    first = await client.get("/graphql", params=QUERY)
+    second = await client.get("/graphql", params=QUERY)
+    assert "throttleStatus" not in first.json()["extensions"]["cost"]
+    assert first.json()["extensions"]["cost"]["requestedQueryCost"] >= 1
+    assert first.headers["etag"] == second.headers["etag"]
+    assert int(second.headers["ratelimit-remaining"]) < int(first.headers["ratelimit-remaining"])
+    posted = await client.post("/graphql", json=QUERY)
+    assert "throttleStatus" in posted.json()["extensions"]["cost"]
 
 
 async def test_a_matching_if_none_match_gets_304_without_a_body(
@@ -96,8 +110,8 @@ async def test_requests_with_credentials_are_cached_privately(
 
 async def test_max_age_is_configurable(seeded: Database, settings: Settings) -> None:
     async with (
-        asgi_client(seeded, settings.model_copy(update={"cache_max_age": 300})) as long_lived,
-        asgi_client(seeded, settings.model_copy(update={"cache_max_age": 0})) as revalidating,
+        app_client(seeded, settings.model_copy(update={"cache_max_age": 300})) as long_lived,
+        app_client(seeded, settings.model_copy(update={"cache_max_age": 0})) as revalidating,
     ):
         long_response = await long_lived.get("/graphql", params=QUERY)
         zero_response = await revalidating.get("/graphql", params=QUERY)

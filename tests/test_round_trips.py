@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.database import Database
+from app.settings import Settings
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
 
@@ -54,9 +55,9 @@ async def test_commands_do_not_grow_with_page_size(
     assert commands[1] == commands[10] == commands[50] == 3, commands
 
 
-async def test_deeper_query_is_bounded_by_its_depth(
-    fifty_trends: Database, graphql: GraphQLClient
-) -> None:
+async def test_deeper_query_is_bounded_by_its_depth(fifty_trends: Database) -> None:
+    # 50 trends with 5 related each cost more than the default limit allows.
+    graphql = GraphQLClient(fifty_trends, Settings(database="x", max_query_cost=5_000))
     # At most one command per cross-document field of the query: the page, category,
     # category.parent, related, related.category. A bigger page can only need fewer,
     # since the per-request cache may already hold a category asked for again.
@@ -81,3 +82,11 @@ async def test_list_reads_leave_analyses_out_unless_selected(
     )
     assert result.errors is None
     assert stats.commands == 1  # analyses come with the page: no extra lookups
+
+
+async def test_naive_baseline_issues_one_query_per_lookup(fifty_trends: Database) -> None:
+    """The benchmark's baseline really is naive: commands grow with the page."""
+    naive = GraphQLClient(fifty_trends, Settings(database="x", naive=True))
+    commands = await commands_by_page_size(naive, NESTED)
+    # the page, then per trend one category lookup and one lookup per related trend (5)
+    assert commands == {first: 1 + first * (1 + 5) for first in (1, 10, 50)}

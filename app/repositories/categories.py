@@ -6,11 +6,14 @@ from collections.abc import Sequence
 
 from app.database import Database
 from app.models import Category, CategorySpec
-from app.repositories.trends import UpsertReport, parse_object_id
+from app.repositories.category_writes import CategoryWriter
+from app.repositories.trends import parse_object_id
+from app.repositories.writes import UpsertReport
 
 
 class CategoryRepository:
     def __init__(self, database: Database) -> None:
+        self._database = database
         self._collection = database.categories
 
     async def all(self) -> list[Category]:
@@ -35,26 +38,8 @@ class CategoryRepository:
         return [found.get(category_id) for category_id in ids]
 
     async def upsert(self, specs: Sequence[CategorySpec]) -> UpsertReport:
-        """Insert or update categories by slug; a spec equal to what is stored changes nothing."""
-        report = UpsertReport()
-        existing = {
-            document["slug"]: document
-            async for document in self._collection.find(
-                {"slug": {"$in": [spec.slug for spec in specs]}}
-            )
-        }
-        for spec in specs:
-            content = spec.model_dump(by_alias=True)
-            stored = existing.get(spec.slug)
-            if stored is None:
-                await self._collection.insert_one(dict(content))
-                report.inserted.append(spec.slug)
-            elif all(stored.get(key) == value for key, value in content.items()):
-                report.unchanged.append(spec.slug)
-            else:
-                await self._collection.update_one({"_id": stored["_id"]}, {"$set": content})
-                report.updated.append(spec.slug)
-        return report
+        """Insert or update categories by slug (see :meth:`CategoryWriter.upsert`)."""
+        return UpsertReport.of(await CategoryWriter(self._database).upsert(specs))
 
     async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
         cursor = self._collection.find({"slug": {"$in": list(set(slugs))}}, {"slug": 1})

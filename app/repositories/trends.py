@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -13,8 +11,12 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from app.database import Database, Document
-from app.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key, slugify
+from app.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key
 from app.pagination import Position, SortKey, after, decode_cursor, encode_cursor
+from app.repositories.trend_writes import TrendWriter
+from app.repositories.writes import UpsertReport
+
+__all__ = ["UpsertReport"]  # imported from here by older code
 
 WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0}
 
@@ -90,15 +92,6 @@ class TrendPage:
     has_previous_page: bool
 
 
-@dataclass(slots=True)
-class UpsertReport:
-    """What an upsert did, by slug."""
-
-    inserted: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-
 class UnknownReferenceError(ValueError):
     """A spec names a category or related trend that does not exist."""
 
@@ -112,18 +105,6 @@ def parse_object_id(value: str) -> ObjectId | None:
         return ObjectId(value)
     except (InvalidId, TypeError):
         return None
-
-
-def _content(spec: TrendSpec, related_ids: list[ObjectId]) -> Document:
-    """The stored fields that a spec determines (everything but ids, times and version)."""
-    document = spec.model_dump(by_alias=True, exclude={"growth", "related"})
-    document["growth"] = {
-        window.window.value: window.model_dump(by_alias=True) for window in spec.growth
-    }
-    document["related"] = related_ids
-    document["nameKey"] = search_key(spec.name)
-    document["aliasSlugs"] = sorted({slugify(alias) for alias in spec.aliases} - {spec.slug})
-    return document
 
 
 class TrendRepository:
@@ -213,64 +194,16 @@ class TrendRepository:
         return await self._collection.count_documents(trend_filter.to_mongo())
 
     async def upsert(self, specs: Sequence[TrendSpec]) -> UpsertReport:
-        """Insert or update trends by slug; a spec equal to what is stored changes nothing.
+        """Insert or update trends by slug (see :meth:`TrendWriter.upsert`).
 
         Related slugs may name trends of the same batch. Raises
         :class:`UnknownReferenceError` (writing nothing) if one names no trend.
         """
-        report = UpsertReport()
-        slugs = [spec.slug for spec in specs]
-        related_slugs = {slug for spec in specs for slug in spec.related}
-        existing = {
-            document["slug"]: document
-            async for document in self._collection.find(
-                {"slug": {"$in": list(set(slugs) | related_slugs)}}
-            )
-        }
-        ids = {slug: document["_id"] for slug, document in existing.items()}
-        for slug in slugs:
-            ids.setdefault(slug, ObjectId())
+        batch = {spec.slug for spec in specs}
+        outside = sorted({slug for spec in specs for slug in spec.related} - batch)
+        known = batch | await self.existing_slugs(outside)
         for spec in specs:
-            missing = set(spec.related) - ids.keys()
+            missing = set(spec.related) - known
             if missing:
                 raise UnknownReferenceError(spec.slug, "related", missing)
-        now = datetime.now(UTC)
-        new_documents: list[Document] = []
-        for spec in specs:
-            content = _content(spec, [ids[slug] for slug in spec.related])
-            stored = existing.get(spec.slug)
-            if stored is None:
-                new_documents.append(
-                    {
-                        "_id": ids[spec.slug],
-                        **content,
-                        "createdAt": now,
-                        "updatedAt": now,
-                        "version": 1,
-                    }
-                )
-                report.inserted.append(spec.slug)
-            elif all(_same(stored.get(key), value) for key, value in content.items()):
-                report.unchanged.append(spec.slug)
-            else:
-                await self._collection.update_one(
-                    {"_id": stored["_id"]},
-                    {"$set": {**content, "updatedAt": now}, "$inc": {"version": 1}},
-                )
-                report.updated.append(spec.slug)
-        if new_documents:
-            await self._collection.insert_many(new_documents)
-        return report
-
-
-def _same(stored: Any, wanted: Any) -> bool:
-    """Stored BSON equals what a spec asks for (ints and floats compare by value)."""
-    if isinstance(stored, dict) and isinstance(wanted, dict):
-        return stored.keys() == wanted.keys() and all(
-            _same(stored[key], wanted[key]) for key in wanted
-        )
-    if isinstance(stored, list) and isinstance(wanted, list):
-        return len(stored) == len(wanted) and all(map(_same, stored, wanted))
-    if isinstance(stored, float | int) and isinstance(wanted, float | int):
-        return math.isclose(stored, wanted, rel_tol=0, abs_tol=0)
-    return bool(stored == wanted)
+        return UpsertReport.of(await TrendWriter(self._database).upsert(specs))

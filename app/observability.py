@@ -1,0 +1,104 @@
+"""Request ids, one JSON log line per request, and Prometheus metrics."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from pythonjsonlogger.json import JsonFormatter
+
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+_OPERATION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_OPERATION_LABELS = 200
+
+access_logger = logging.getLogger("trendgraph.access")
+
+
+def request_id_from(header: str | None) -> str:
+    """The caller's request id if it is a sane one, else a new one."""
+    if header and _REQUEST_ID.match(header):
+        return header
+    return uuid.uuid4().hex
+
+
+def configure_logging(level: str, *, json_logs: bool) -> None:
+    """Log to stderr, as JSON lines when ``json_logs`` (production) or as text."""
+    handler = logging.StreamHandler()
+    if json_logs:
+        handler.setFormatter(
+            JsonFormatter(
+                "{asctime}{levelname}{name}{message}",
+                style="{",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+class Metrics:
+    """The service's Prometheus metrics, in a registry of their own (one per app)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "trendgraph_graphql_requests",
+            "GraphQL operations served, by operation name and outcome.",
+            ["operation", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "trendgraph_graphql_request_duration_seconds",
+            "Time to serve a GraphQL operation, by operation name.",
+            ["operation"],
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "trendgraph_graphql_errors",
+            "GraphQL errors returned, by extensions.code.",
+            ["code"],
+            registry=self.registry,
+        )
+        self.database_commands = Histogram(
+            "trendgraph_database_commands_per_request",
+            "MongoDB commands issued to serve one GraphQL operation.",
+            buckets=(0, 1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100),
+            registry=self.registry,
+        )
+        self.query_cost = Histogram(
+            "trendgraph_graphql_query_cost",
+            "Requested cost of GraphQL operations (see the cost model).",
+            buckets=(1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500),
+            registry=self.registry,
+        )
+        self.dataloader_batch_size = Histogram(
+            "trendgraph_dataloader_batch_size",
+            "Keys per DataLoader batch, by loader.",
+            ["loader"],
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
+            registry=self.registry,
+        )
+        self.subscriptions = Gauge(
+            "trendgraph_active_subscriptions",
+            "Subscriptions currently open.",
+            registry=self.registry,
+        )
+        self._operation_labels: set[str] = set()
+
+    def operation_label(self, name: str | None) -> str:
+        """A bounded label for an operation name (clients choose names; cardinality must not)."""
+        if not name:
+            return "anonymous"
+        if not _OPERATION_NAME.match(name):
+            return "invalid"
+        if name not in self._operation_labels:
+            if len(self._operation_labels) >= MAX_OPERATION_LABELS:
+                return "other"
+            self._operation_labels.add(name)
+        return name

@@ -1,0 +1,328 @@
+"""Writing trends: create, update and delete with optimistic concurrency, and bulk upserts.
+
+Concurrency rests on two things the database does atomically: the unique index on
+``slug`` (two writers inserting one slug: one gets ``DuplicateKeyError``) and conditional
+updates (``{_id, version: expected}`` matches only while nobody else has written).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from app.database import Database, Document
+from app.errors import (
+    DuplicateSlugError,
+    ErrorCode,
+    FieldError,
+    NotFoundError,
+    VersionConflictError,
+    WriteError,
+)
+from app.models import Trend, TrendSpec, search_key, slugify
+from app.repositories.writes import (
+    MAX_ATTEMPTS,
+    ItemResult,
+    Outcome,
+    now,
+    stored_form,
+    unchanged,
+)
+
+TrendResult = ItemResult[Trend]
+
+
+def trend_content(spec: TrendSpec, related_ids: Sequence[ObjectId]) -> Document:
+    """The stored fields a spec determines (everything but ids, times and version)."""
+    document: Document = stored_form(spec.model_dump(by_alias=True, exclude={"growth", "related"}))
+    document["growth"] = {
+        window.window.value: window.model_dump(by_alias=True) for window in spec.growth
+    }
+    document["related"] = list(related_ids)
+    document["nameKey"] = search_key(spec.name)
+    document["aliasSlugs"] = sorted({slugify(alias) for alias in spec.aliases} - {spec.slug})
+    return document
+
+
+def _unknown_related(spec: TrendSpec, known: Container[str]) -> FieldError | None:
+    missing = [slug for slug in spec.related if slug not in known]
+    if not missing:
+        return None
+    return FieldError(
+        ("related", str(spec.related.index(missing[0]))),
+        f"no trend has the slug {', '.join(map(repr, missing))}",
+        ErrorCode.UNKNOWN_RELATED,
+    )
+
+
+def _unknown_category(category: str) -> FieldError:
+    return FieldError(
+        ("category",), f"no category has the slug {category!r}", ErrorCode.UNKNOWN_CATEGORY
+    )
+
+
+def _failed(index: int, slug: str, *errors: FieldError) -> TrendResult:
+    return ItemResult(index, slug, Outcome.FAILED, errors=errors)
+
+
+class TrendWriter:
+    """Every write to the ``trends`` collection goes through here."""
+
+    def __init__(self, database: Database) -> None:
+        self._trends = database.trends
+        self._categories = database.categories
+
+    async def create(self, spec: TrendSpec) -> Trend:
+        """Store a new trend; :class:`WriteError` (nothing written) when it cannot be."""
+        related_ids = await self._check_references(spec)
+        moment = now()
+        document = {
+            "_id": ObjectId(),
+            **trend_content(spec, related_ids),
+            "createdAt": moment,
+            "updatedAt": moment,
+            "version": 1,
+        }
+        try:
+            await self._trends.insert_one(document)
+        except DuplicateKeyError:
+            raise DuplicateSlugError("trend", spec.slug, "input", "slug") from None
+        return Trend.model_validate(document)
+
+    async def update(self, slug: str, spec: TrendSpec, *, expected_version: int) -> Trend:
+        """Replace the content of trend ``slug`` with ``spec`` if it is at ``expected_version``.
+
+        ``spec.slug`` may differ from ``slug`` (a rename). Content equal to what is stored
+        changes nothing, not even ``updatedAt`` or ``version``.
+        """
+        stored = await self._trends.find_one({"slug": slug})
+        if stored is None:
+            raise NotFoundError("trend", slug)
+        _check_version(stored, expected_version)
+        related_ids = await self._check_references(spec, own_id=stored["_id"])
+        content = trend_content(spec, related_ids)
+        if unchanged(stored, content):
+            return Trend.model_validate(stored)
+        try:
+            updated = await self._trends.find_one_and_update(
+                {"_id": stored["_id"], "version": expected_version},
+                {"$set": {**content, "updatedAt": now()}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            raise DuplicateSlugError("trend", spec.slug, "input", "slug") from None
+        if updated is None:  # another writer got there between our read and our write
+            await self._raise_lost_race(stored["_id"], slug, expected_version)
+        return Trend.model_validate(updated)
+
+    async def delete(self, slug: str, *, expected_version: int) -> Trend:
+        """Delete trend ``slug`` if it is at ``expected_version``; returns it as it was.
+
+        Other trends that listed it as related stop doing so (a change: their version grows).
+        """
+        stored = await self._trends.find_one({"slug": slug})
+        if stored is None:
+            raise NotFoundError("trend", slug)
+        _check_version(stored, expected_version)
+        result = await self._trends.delete_one({"_id": stored["_id"], "version": expected_version})
+        if result.deleted_count == 0:
+            await self._raise_lost_race(stored["_id"], slug, expected_version)
+        await self._trends.update_many(
+            {"related": stored["_id"]},
+            {
+                "$pull": {"related": stored["_id"]},
+                "$set": {"updatedAt": now()},
+                "$inc": {"version": 1},
+            },
+        )
+        return Trend.model_validate(stored)
+
+    async def _raise_lost_race(self, trend_id: ObjectId, slug: str, expected: int) -> None:
+        current = await self._trends.find_one({"_id": trend_id}, {"version": 1})
+        if current is None:
+            raise NotFoundError("trend", slug)
+        raise VersionConflictError(expected, current["version"])
+
+    async def _check_references(
+        self, spec: TrendSpec, *, own_id: ObjectId | None = None
+    ) -> list[ObjectId]:
+        """The ids of ``spec.related``; :class:`WriteError` for unknown category or trends."""
+        errors: list[FieldError] = []
+        if spec.category is not None and not await self._categories.find_one(
+            {"slug": spec.category}, {"_id": 1}
+        ):
+            errors.append(_unknown_category(spec.category).under("input"))
+        ids = {
+            document["slug"]: document["_id"]
+            async for document in self._trends.find(
+                {"slug": {"$in": list(spec.related)}}, {"slug": 1}
+            )
+        }
+        unknown = _unknown_related(spec, ids)
+        if unknown is not None:
+            errors.append(unknown.under("input"))
+        elif own_id is not None and own_id in ids.values():
+            position = [ids[slug] for slug in spec.related].index(own_id)
+            errors.append(
+                FieldError(
+                    ("input", "related", str(position)),
+                    "a trend cannot be related to itself",
+                    ErrorCode.INVALID_INPUT,
+                )
+            )
+        if errors:
+            raise WriteError(errors)
+        return [ids[slug] for slug in spec.related]
+
+    async def upsert(self, specs: Sequence[TrendSpec]) -> list[TrendResult]:
+        """Insert or update each trend by slug; one result per spec, in order.
+
+        Valid items are written even when others fail. Related slugs may name trends of
+        the same batch. An item equal to what is stored is ``UNCHANGED`` (``updatedAt`` and
+        ``version`` stay). Safe to run concurrently with itself and to retry.
+        """
+        results: dict[int, TrendResult] = {}
+        positions: dict[str, list[int]] = {}
+        for index, spec in enumerate(specs):
+            positions.setdefault(spec.slug, []).append(index)
+        for slug, indexes in positions.items():
+            if len(indexes) > 1:
+                message = f"slug {slug!r} appears more than once in this batch (items {indexes})"
+                for index in indexes:
+                    results[index] = _failed(
+                        index, slug, FieldError(("slug",), message, ErrorCode.DUPLICATE_SLUG)
+                    )
+
+        def pending() -> list[int]:
+            return [index for index in range(len(specs)) if index not in results]
+
+        wanted_categories = {specs[i].category for i in pending() if specs[i].category}
+        known_categories = {
+            document["slug"]
+            async for document in self._categories.find(
+                {"slug": {"$in": sorted(c for c in wanted_categories if c)}}, {"slug": 1}
+            )
+        }
+        for index in pending():
+            category = specs[index].category
+            if category is not None and category not in known_categories:
+                results[index] = _failed(index, specs[index].slug, _unknown_category(category))
+
+        batch_slugs = {spec.slug for spec in specs}
+        related_slugs = {slug for spec in specs for slug in spec.related}
+        stored = {
+            document["slug"]: document
+            async for document in self._trends.find(
+                {"slug": {"$in": sorted(batch_slugs | related_slugs)}}
+            )
+        }
+        # An item may only point at stored trends or at items of this batch that will be
+        # written; failing one item can strand another, so repeat until nothing changes.
+        while True:
+            writable = set(stored) | {specs[index].slug for index in pending()}
+            stranded = [
+                (index, error)
+                for index in pending()
+                if (error := _unknown_related(specs[index], writable)) is not None
+            ]
+            if not stranded:
+                break
+            for index, error in stranded:
+                results[index] = _failed(index, specs[index].slug, error)
+
+        ids = {slug: document["_id"] for slug, document in stored.items()}
+        for index in pending():
+            ids.setdefault(specs[index].slug, ObjectId())
+        await self._insert_new(specs, pending(), stored, ids, results)
+        for index in pending():
+            results[index] = await self._update_one(index, specs[index], stored, ids)
+        return [results[index] for index in range(len(specs))]
+
+    async def _insert_new(
+        self,
+        specs: Sequence[TrendSpec],
+        indexes: list[int],
+        stored: dict[str, Document],
+        ids: dict[str, ObjectId],
+        results: dict[int, TrendResult],
+    ) -> None:
+        """Insert the items whose slug is not stored.
+
+        An item another writer inserted first (``DuplicateKeyError``) joins the updates, and
+        related ids we had made up for its slug are replaced by the winner's id.
+        """
+        documents: dict[int, Document] = {}
+        moment = now()
+        for index in indexes:
+            spec = specs[index]
+            if spec.slug in stored:
+                continue
+            document = {
+                "_id": ids[spec.slug],
+                **trend_content(spec, [ids[slug] for slug in spec.related]),
+                "createdAt": moment,
+                "updatedAt": moment,
+                "version": 1,
+            }
+            try:
+                await self._trends.insert_one(document)
+            except DuplicateKeyError:
+                continue
+            documents[index] = document
+        lost = [specs[index].slug for index in indexes if specs[index].slug not in stored]
+        lost = [slug for slug in lost if all(specs[i].slug != slug for i in documents)]
+        if lost:
+            async for document in self._trends.find({"slug": {"$in": lost}}):
+                stored[document["slug"]] = document
+                ids[document["slug"]] = document["_id"]
+        for index, document in documents.items():
+            related = [ids[slug] for slug in specs[index].related]
+            if related != document["related"]:  # pointed at an id another writer's insert beat
+                await self._trends.update_one(
+                    {"_id": document["_id"], "version": 1}, {"$set": {"related": related}}
+                )
+                document["related"] = related
+            results[index] = ItemResult(
+                index, specs[index].slug, Outcome.INSERTED, Trend.model_validate(document)
+            )
+
+    async def _update_one(
+        self, index: int, spec: TrendSpec, stored: dict[str, Document], ids: dict[str, ObjectId]
+    ) -> TrendResult:
+        """Bring one stored trend to ``spec``.
+
+        The update is conditional on the version we compared against, so two writers
+        storing the same content bump the version once. A writer that keeps losing that
+        race re-reads each time; after :data:`MAX_ATTEMPTS` it writes unconditionally (last
+        writer wins, as for any upsert) so that it always finishes.
+        """
+        current: Document | None = stored.get(spec.slug)
+        content = trend_content(spec, [ids[slug] for slug in spec.related])
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            if current is None:
+                break
+            if unchanged(current, content):
+                return ItemResult(
+                    index, spec.slug, Outcome.UNCHANGED, Trend.model_validate(current)
+                )
+            condition = {"_id": current["_id"]}
+            if attempt < MAX_ATTEMPTS:
+                condition["version"] = current["version"]
+            updated = await self._trends.find_one_and_update(
+                condition,
+                {"$set": {**content, "updatedAt": now()}, "$inc": {"version": 1}},
+                return_document=ReturnDocument.AFTER,
+            )
+            if updated is not None:
+                return ItemResult(index, spec.slug, Outcome.UPDATED, Trend.model_validate(updated))
+            current = await self._trends.find_one({"_id": current["_id"]})
+        message = "the trend was deleted while being written; retry the item"
+        return _failed(index, spec.slug, FieldError(None, message, ErrorCode.NOT_FOUND))
+
+
+def _check_version(stored: Document, expected: int) -> None:
+    if stored["version"] != expected:
+        raise VersionConflictError(expected, stored["version"])

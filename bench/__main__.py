@@ -1,0 +1,209 @@
+"""``python -m bench``: load-test the API against its baselines and print one table.
+
+Seeds N synthetic trends into a fresh database (the embedded server in a temporary folder,
+or ``TRENDGRAPH_BENCH_MONGODB_URI``), then serves the same data three ways, each with
+uvicorn (uvloop, httptools, one worker per core), and drives each scenario with wrk from
+a separate process at a fixed concurrency:
+
+- ``trendgraph``: the API as shipped;
+- ``naive``: the same schema with DataLoaders, projections and caches switched off
+  (``TRENDGRAPH_NAIVE=true``): one query per lookup;
+- ``floor``: ``bench/floor.py``, the same reads with orjson and no GraphQL.
+
+API CPU ms per request is the server processes' CPU time over the run divided by the
+requests served: it does not depend on how fast the database is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from pymongo import MongoClient
+from rich.console import Console
+from rich.table import Table
+
+from app.embedded import EmbeddedMongo, free_port
+from bench.harness import LoadResult, Server, cpu_seconds, data_commands, rss_mib, wrk
+
+console = Console()
+DATABASE = "bench"
+ANALYSES = """analyses {
+  decomposition { trigger behaviorChange enabler constraintRemoved }
+  pestle { political economic social technological legal environmental }
+  jobsToBeDone { problem priorWorkaround keyOutcome }
+  consumerTrendCanvas { basicNeed driversOfChange emergingConsumerNeeds
+    newConsumerExpectations inspirationsSignals innovationsEmerging } }"""
+TREND_PAGE = f"""query TrendPage($slug: String!) {{ trend(slug: $slug) {{
+  name description growth {{ label percent }} {ANALYSES}
+  category {{ name }} related(first: 5) {{ name growth {{ label percent }} }} }} }}"""
+LEADERBOARD = """query Leaderboard { trends(first: 50,
+  orderBy: {field: GROWTH, window: THREE_MONTHS, direction: DESC}) {
+  edges { node { name category { name } growth { label percent } } } } }"""
+SEARCH = """query Search($q: String!) { searchTrends(query: $q, first: 20) { name } }"""
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    graphql: dict[str, Any]
+    floor_path: str
+
+
+@dataclass
+class Measurement:
+    load: LoadResult
+    cpu_ms_per_request: float
+    commands_per_request: float
+    rss_mib: float
+
+
+def pick_inputs(uri: str) -> tuple[str, str]:
+    """A trend with five related trends, and a two-word query that finds something."""
+    client: MongoClient[dict[str, Any]] = MongoClient(uri)
+    try:
+        trend = client[DATABASE].trends.find_one({"related.4": {"$exists": True}})
+        assert trend is not None, "no trend with five related trends in the bench data"
+        words = trend["name"].split()
+        query = " ".join(words[:2]) if len(words) > 1 else f"{words[0]} {trend['tags'][0]}"
+        return trend["slug"], query
+    finally:
+        client.close()
+
+
+def measure(
+    server: Server, uri: str, url: str, seconds: int, connections: int, **request: Any
+) -> Measurement:
+    wrk(url, seconds=2, connections=connections, **request)  # warm-up: caches, pools, JIT-free
+    pids = server.pids()
+    cpu_before, commands_before = cpu_seconds(pids), data_commands(uri)
+    load = wrk(url, seconds=seconds, connections=connections, **request)
+    cpu = cpu_seconds(pids) - cpu_before
+    commands = data_commands(uri) - commands_before
+    return Measurement(
+        load=load,
+        cpu_ms_per_request=cpu * 1000 / max(load.requests, 1),
+        commands_per_request=commands / max(load.requests, 1),
+        rss_mib=rss_mib(pids),
+    )
+
+
+def main(
+    trends: Annotated[int, typer.Option(min=10, help="Synthetic trends to seed.")] = 2_000,
+    seconds: Annotated[int, typer.Option(min=1, help="Measured seconds per scenario.")] = 10,
+    connections: Annotated[int, typer.Option(min=1, help="Concurrent connections.")] = 16,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn workers.")] = os.cpu_count() or 2,
+) -> None:
+    """Run every scenario against trendgraph, naive and floor; print the table."""
+    if shutil.which("wrk") is None:
+        raise typer.BadParameter("wrk is not installed (Debian: apt-get install wrk)")
+    folder = Path(tempfile.mkdtemp(prefix="trendgraph-bench-"))
+    external = os.environ.get("TRENDGRAPH_BENCH_MONGODB_URI")
+    embedded = None if external else EmbeddedMongo(folder / "data")
+    uri = external or embedded.start()  # type: ignore[union-attr]
+    database_name = "MongoDB at TRENDGRAPH_BENCH_MONGODB_URI" if external else "embedded SecantusDB"
+    try:
+        env = {"TRENDGRAPH_MONGODB_URI": uri, "TRENDGRAPH_DATABASE": DATABASE}
+        MongoClient(uri).drop_database(DATABASE)
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "seeds.synthetic", "--count", str(trends), "--seed", "7"],
+            env={**os.environ, **env},
+            check=True,
+        )
+        console.print(f"seeded {trends} trends in {time.perf_counter() - started:.1f}s")
+        slug, words = pick_inputs(uri)
+        scenarios = [
+            Scenario("S1", "trend page", {"query": TREND_PAGE, "variables": {"slug": slug}},
+                     f"/s1?slug={slug}"),
+            Scenario("S2", "leaderboard", {"query": LEADERBOARD}, "/s2"),
+            Scenario("S3", "search", {"query": SEARCH, "variables": {"q": words}},
+                     f"/s3?q={words.replace(' ', '+')}"),
+        ]  # fmt: skip
+        server_env = {
+            **env,
+            "TRENDGRAPH_RATE_LIMIT_ENABLED": "false",
+            "TRENDGRAPH_LOG_LEVEL": "WARNING",
+            "TRENDGRAPH_MAX_QUERY_COST": "100000",
+        }
+        variants = {
+            "trendgraph": ("app.asgi:create_app", server_env),
+            "naive": ("app.asgi:create_app", {**server_env, "TRENDGRAPH_NAIVE": "true"}),
+            "floor": ("bench.floor:app", server_env),
+        }
+        results: dict[tuple[str, str], Measurement] = {}
+        for variant, (target, variant_env) in variants.items():
+            port = free_port()
+            with Server(target, port, variant_env, workers=workers) as server:
+                for scenario in scenarios:
+                    base = f"http://127.0.0.1:{port}"
+                    if variant == "floor":
+                        request: dict[str, Any] = {"url": base + scenario.floor_path}
+                    else:
+                        request = {"url": base + "/graphql", "body": orjson.dumps(scenario.graphql)}
+                    results[(variant, scenario.key)] = measure(
+                        server, uri, seconds=seconds, connections=connections, **request
+                    )
+                    console.print(f"  {variant} {scenario.key} done")
+        print_table(results, scenarios, trends, database_name, connections, workers, seconds)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def print_table(
+    results: dict[tuple[str, str], Measurement],
+    scenarios: list[Scenario],
+    trends: int,
+    database_name: str,
+    connections: int,
+    workers: int,
+    seconds: int,
+) -> None:
+    table = Table(
+        title=f"trendgraph bench: {trends} trends on {database_name}; "
+        f"wrk -c{connections}, {seconds}s per run; uvicorn x{workers} workers; "
+        f"{os.cpu_count()} cores"
+    )
+    for column in (
+        "scenario", "variant", "req/s", "p50 ms", "p99 ms", "API CPU ms/req", "DB cmds/req",
+        "RSS MiB", "req/s vs naive", "req/s vs floor", "CPU vs naive", "CPU vs floor", "errors",
+    ):  # fmt: skip
+        table.add_column(
+            column, justify="right" if column not in ("scenario", "variant") else "left"
+        )
+    for scenario in scenarios:
+        naive, floor = results[("naive", scenario.key)], results[("floor", scenario.key)]
+        for variant in ("trendgraph", "naive", "floor"):
+            result = results[(variant, scenario.key)]
+            table.add_row(
+                f"{scenario.key} {scenario.title}",
+                variant,
+                f"{result.load.rps:,.0f}",
+                f"{result.load.p50_ms:.1f}",
+                f"{result.load.p99_ms:.1f}",
+                f"{result.cpu_ms_per_request:.2f}",
+                f"{result.commands_per_request:.1f}",
+                f"{result.rss_mib:.0f}",
+                f"{result.load.rps / naive.load.rps:.2f}x",
+                f"{result.load.rps / floor.load.rps:.2f}x",
+                f"{result.cpu_ms_per_request / naive.cpu_ms_per_request:.2f}x",
+                f"{result.cpu_ms_per_request / floor.cpu_ms_per_request:.2f}x",
+                str(result.load.errors),
+            )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    typer.run(main)

@@ -1,0 +1,169 @@
+"""The query cost model, in the style of Shopify's: what a query may cost before it runs.
+
+- Every field that returns an object costs 1; scalars and enums cost 0.
+- A connection (``trends``) costs 2 plus its page size times the cost of one item; its
+  ``edges`` and ``pageInfo`` wrappers cost nothing of their own.
+- A list field sized by an argument costs that size times one item: ``first``/``last``
+  (the argument's default when left out; sizes above the page-size limit count as the
+  limit, since the resolver refuses them with its own message), or the length of
+  ``slugs``/``ids``.
+- Other lists (``growth``, ``categories``) cost one item: they are embedded or tiny.
+- Introspection fields cost nothing (switch introspection off to forbid it).
+
+The cost is computed from the document and the variables alone, before execution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLCompositeType,
+    GraphQLField,
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    get_operation_ast,
+    is_composite_type,
+    value_from_ast,
+)
+
+CONNECTION_BASE_COST = 2
+PAGE_SIZE_ARGUMENTS = ("first", "last")
+LIST_ARGUMENTS = ("slugs", "ids", "inputs")
+FREE_WRAPPERS = ("PageInfo",)
+
+
+class _CostWalker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: Mapping[str, FragmentDefinitionNode],
+        variables: dict[str, Any],
+        default_page_size: int,
+        max_page_size: int,
+    ) -> None:
+        self.schema = schema
+        self.max_page_size = max_page_size
+        self.fragments = fragments
+        self.variables = variables
+        self.default_page_size = default_page_size
+
+    def selection_set(
+        self, parent: GraphQLCompositeType, selection_set: SelectionSetNode, seen: frozenset[str]
+    ) -> int:
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                total += self.field(parent, selection, seen)
+            elif isinstance(selection, InlineFragmentNode):
+                condition = (
+                    self.schema.get_type(selection.type_condition.name.value)
+                    if selection.type_condition
+                    else parent
+                )
+                if is_composite_type(condition):
+                    total += self.selection_set(condition, selection.selection_set, seen)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:  # validation reports these
+                    continue
+                condition = self.schema.get_type(fragment.type_condition.name.value)
+                if is_composite_type(condition):
+                    total += self.selection_set(condition, fragment.selection_set, seen | {name})
+        return total
+
+    def field(self, parent: GraphQLCompositeType, node: FieldNode, seen: frozenset[str]) -> int:
+        name = node.name.value
+        if name.startswith("__") or not isinstance(
+            parent, GraphQLObjectType | GraphQLInterfaceType
+        ):
+            return 0
+        definition = parent.fields.get(name)
+        if definition is None or node.selection_set is None:
+            return 0
+        item_type = get_named_type(definition.type)
+        if not is_composite_type(item_type):
+            return 0
+        children = self.selection_set(item_type, node.selection_set, seen)
+        type_name = item_type.name
+        if type_name.endswith("Connection"):
+            return CONNECTION_BASE_COST + self.size(definition, node) * children
+        if type_name.endswith("Edge") or type_name in FREE_WRAPPERS:
+            return children
+        item_cost = 1 + children
+        if _is_list(definition):
+            return self.size(definition, node) * item_cost
+        return item_cost
+
+    def size(self, definition: GraphQLField, node: FieldNode) -> int:
+        """The number of items a sized field asks for; 1 for unsized lists."""
+        given = {argument.name.value: argument.value for argument in node.arguments or ()}
+        for name in PAGE_SIZE_ARGUMENTS:
+            if name in definition.args:
+                value = (
+                    value_from_ast(given[name], definition.args[name].type, self.variables)
+                    if name in given
+                    else None
+                )
+                if isinstance(value, int):
+                    return min(max(value, 0), self.max_page_size)
+        for name in PAGE_SIZE_ARGUMENTS:
+            if name in definition.args:
+                default = definition.args[name].default_value
+                return default if isinstance(default, int) else self.default_page_size
+        for name in LIST_ARGUMENTS:
+            if name in given and name in definition.args:
+                value = value_from_ast(given[name], definition.args[name].type, self.variables)
+                if isinstance(value, list):
+                    return len(value)
+        return 1
+
+
+def _is_list(definition: GraphQLField) -> bool:
+    field_type = definition.type
+    if isinstance(field_type, GraphQLNonNull):
+        field_type = field_type.of_type
+    return isinstance(field_type, GraphQLList)
+
+
+def query_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    operation_name: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+    default_page_size: int = 20,
+    max_page_size: int = 100,
+) -> int:
+    """The cost of the operation ``operation_name`` of ``document`` (0 if there is none)."""
+    operation: OperationDefinitionNode | None = get_operation_ast(document, operation_name)
+    if operation is None:
+        return 0
+    root = {
+        OperationType.QUERY: schema.query_type,
+        OperationType.MUTATION: schema.mutation_type,
+        OperationType.SUBSCRIPTION: schema.subscription_type,
+    }[operation.operation]
+    if root is None:
+        return 0
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if isinstance(definition, FragmentDefinitionNode)
+    }
+    walker = _CostWalker(schema, fragments, dict(variables or {}), default_page_size, max_page_size)
+    return walker.selection_set(root, operation.selection_set, frozenset())

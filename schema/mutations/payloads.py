@@ -1,0 +1,185 @@
+"""What the write mutations answer: the object written, per-item results, and user errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Self
+
+import strawberry
+
+from app.errors import ErrorCode, FieldError
+from app.repositories.category_writes import CategoryResult
+from app.repositories.trend_writes import TrendResult
+from app.repositories.writes import ItemResult, Outcome
+from schema.category import Category
+from schema.trend import Trend
+
+# Bound to the classes (see schema/enums.py); strawberry.enum registers them.
+UserErrorCode = ErrorCode
+UpsertOutcome = Outcome
+strawberry.enum(
+    UserErrorCode,
+    description="Stable codes of user errors: INVALID_INPUT (a validation rule), NOT_FOUND, "
+    "DUPLICATE_SLUG, VERSION_CONFLICT (expectedVersion is stale), UNKNOWN_CATEGORY, "
+    "UNKNOWN_RELATED.",
+)
+strawberry.enum(
+    UpsertOutcome,
+    description="What an upsert did with one item: INSERTED, UPDATED, UNCHANGED (nothing was "
+    "written, not even updatedAt or version), or FAILED (see its userErrors).",
+)
+
+
+@strawberry.type(description="A problem with the input the client can fix; nothing was written.")
+class UserError:
+    field: list[str] | None = strawberry.field(
+        description='Path to the input at fault, from the mutation\'s arguments, e.g. ["input", '
+        '"growth", "0", "percent"] or ["expectedVersion"]; null when no one field is at fault.'
+    )
+    message: str = strawberry.field(description="What is wrong, for people.")
+    code: UserErrorCode = strawberry.field(description="What is wrong, for programs.")
+
+    @classmethod
+    def from_domain(cls, error: FieldError) -> Self:
+        return cls(
+            field=list(error.field) if error.field else None, message=error.message, code=error.code
+        )
+
+    @classmethod
+    def many(cls, errors: Sequence[FieldError]) -> list[Self]:
+        return [cls.from_domain(error) for error in errors]
+
+
+@strawberry.type(description="The result of createTrend.")
+class CreateTrendPayload:
+    trend: Trend | None = strawberry.field(description="The new trend; null when refused.")
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="The result of updateTrend.")
+class UpdateTrendPayload:
+    trend: Trend | None = strawberry.field(
+        description="The trend as stored now (unchanged if the input matched it); null when "
+        "refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="The result of deleteTrend.")
+class DeleteTrendPayload:
+    deleted_trend_id: strawberry.ID | None = strawberry.field(
+        description="Global ID of the deleted trend; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+def _counts(results: Sequence[ItemResult[Any]]) -> dict[str, int]:
+    return {
+        name: sum(result.outcome is outcome for result in results)
+        for name, outcome in (
+            ("inserted", Outcome.INSERTED),
+            ("updated", Outcome.UPDATED),
+            ("unchanged", Outcome.UNCHANGED),
+            ("failed", Outcome.FAILED),
+        )
+    }
+
+
+@strawberry.type(description="What upsertTrends did with one item.")
+class TrendUpsertResult:
+    index: int = strawberry.field(description="Position of the item in `inputs` (from 0).")
+    slug: str | None = strawberry.field(description="The item's slug, as given.")
+    outcome: UpsertOutcome = strawberry.field(description="What was done.")
+    trend: Trend | None = strawberry.field(description="The trend as stored; null if FAILED.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the item failed; paths start at `inputs`."
+    )
+
+    @classmethod
+    def from_domain(cls, result: TrendResult) -> Self:
+        return cls(
+            index=result.index,
+            slug=result.slug,
+            outcome=result.outcome,
+            trend=Trend.from_model(result.item) if result.item else None,
+            user_errors=UserError.many(result.errors),
+        )
+
+
+@strawberry.type(description="The result of upsertTrends: one result per input, in order.")
+class UpsertTrendsPayload:
+    results: list[TrendUpsertResult] = strawberry.field(description="One per input, in order.")
+    inserted: int = strawberry.field(description="How many items were inserted.")
+    updated: int = strawberry.field(description="How many items were updated.")
+    unchanged: int = strawberry.field(description="How many items were already as given.")
+    failed: int = strawberry.field(description="How many items failed (see their userErrors).")
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the call as a whole (then nothing was written)."
+    )
+
+    @classmethod
+    def of(cls, results: Sequence[TrendResult]) -> Self:
+        return cls(
+            results=[TrendUpsertResult.from_domain(result) for result in results],
+            user_errors=[],
+            **_counts(results),
+        )
+
+    @classmethod
+    def refused(cls, errors: Sequence[FieldError]) -> Self:
+        return cls(results=[], user_errors=UserError.many(errors), **_counts([]))
+
+
+@strawberry.type(description="The result of createCategory and updateCategory.")
+class CategoryPayload:
+    category: Category | None = strawberry.field(
+        description="The category as stored now; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(description="Why it was refused, if it was.")
+
+
+@strawberry.type(description="What upsertCategories did with one item.")
+class CategoryUpsertResult:
+    index: int = strawberry.field(description="Position of the item in `inputs` (from 0).")
+    slug: str | None = strawberry.field(description="The item's slug, as given.")
+    outcome: UpsertOutcome = strawberry.field(description="What was done.")
+    category: Category | None = strawberry.field(
+        description="The category as stored; null if FAILED."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the item failed; paths start at `inputs`."
+    )
+
+    @classmethod
+    def from_domain(cls, result: CategoryResult) -> Self:
+        return cls(
+            index=result.index,
+            slug=result.slug,
+            outcome=result.outcome,
+            category=Category.from_model(result.item) if result.item else None,
+            user_errors=UserError.many(result.errors),
+        )
+
+
+@strawberry.type(description="The result of upsertCategories: one result per input, in order.")
+class UpsertCategoriesPayload:
+    results: list[CategoryUpsertResult] = strawberry.field(description="One per input, in order.")
+    inserted: int = strawberry.field(description="How many items were inserted.")
+    updated: int = strawberry.field(description="How many items were updated.")
+    unchanged: int = strawberry.field(description="How many items were already as given.")
+    failed: int = strawberry.field(description="How many items failed (see their userErrors).")
+    user_errors: list[UserError] = strawberry.field(
+        description="Problems with the call as a whole (then nothing was written)."
+    )
+
+    @classmethod
+    def of(cls, results: Sequence[CategoryResult]) -> Self:
+        return cls(
+            results=[CategoryUpsertResult.from_domain(result) for result in results],
+            user_errors=[],
+            **_counts(results),
+        )
+
+    @classmethod
+    def refused(cls, errors: Sequence[FieldError]) -> Self:
+        return cls(results=[], user_errors=UserError.many(errors), **_counts([]))

@@ -1,0 +1,115 @@
+"""Trend mutations: create, update and delete one trend, and upsert many (seeding)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+from strawberry import relay
+
+from app.context import Info
+from app.errors import WriteError
+from app.models import TrendSpec
+from schema.mutations.bulk import MAX_BATCH, too_many, upsert_each
+from schema.mutations.inputs import TrendInput, to_spec
+from schema.mutations.payloads import (
+    CreateTrendPayload,
+    DeleteTrendPayload,
+    UpdateTrendPayload,
+    UpsertTrendsPayload,
+    UserError,
+)
+from schema.permissions import RequiresApiKey
+from schema.trend import Trend
+
+SlugArgument = Annotated[
+    str, strawberry.argument(description="The slug of the trend (not an alias).")
+]
+ExpectedVersion = Annotated[
+    int,
+    strawberry.argument(
+        description="The `version` the change was based on; if the trend has changed since, "
+        "nothing is written and the answer is VERSION_CONFLICT."
+    ),
+]
+
+
+@strawberry.type
+class TrendMutation:
+    @strawberry.mutation(
+        description="Creates a trend. Needs an API key.", permission_classes=[RequiresApiKey]
+    )
+    async def create_trend(
+        self,
+        info: Info,
+        input: Annotated[TrendInput, strawberry.argument(description="The new trend.")],
+    ) -> CreateTrendPayload:
+        try:
+            spec = to_spec(TrendSpec, input, "input")
+            trend = await info.context.trend_writer.create(spec)
+        except WriteError as error:
+            return CreateTrendPayload(trend=None, user_errors=UserError.many(error.errors))
+        return CreateTrendPayload(trend=Trend.from_model(trend), user_errors=[])
+
+    @strawberry.mutation(
+        description="Replaces a trend's content with `input` (fields left out are cleared; "
+        "`input.slug` may rename it) if it is still at `expectedVersion`. `version` grows by "
+        "one when something changed. Needs an API key.",
+        permission_classes=[RequiresApiKey],
+    )
+    async def update_trend(
+        self,
+        info: Info,
+        slug: SlugArgument,
+        input: Annotated[TrendInput, strawberry.argument(description="The trend's new content.")],
+        expected_version: ExpectedVersion,
+    ) -> UpdateTrendPayload:
+        try:
+            spec = to_spec(TrendSpec, input, "input")
+            trend = await info.context.trend_writer.update(
+                slug, spec, expected_version=expected_version
+            )
+        except WriteError as error:
+            return UpdateTrendPayload(trend=None, user_errors=UserError.many(error.errors))
+        return UpdateTrendPayload(trend=Trend.from_model(trend), user_errors=[])
+
+    @strawberry.mutation(
+        description="Deletes a trend if it is still at `expectedVersion`; trends that listed it "
+        "as related stop doing so. Needs an API key.",
+        permission_classes=[RequiresApiKey],
+    )
+    async def delete_trend(
+        self, info: Info, slug: SlugArgument, expected_version: ExpectedVersion
+    ) -> DeleteTrendPayload:
+        try:
+            trend = await info.context.trend_writer.delete(slug, expected_version=expected_version)
+        except WriteError as error:
+            return DeleteTrendPayload(
+                deleted_trend_id=None, user_errors=UserError.many(error.errors)
+            )
+        return DeleteTrendPayload(
+            deleted_trend_id=strawberry.ID(relay.to_base64("Trend", trend.id)), user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description=f"Inserts or updates trends by slug, at most {MAX_BATCH} a call (for "
+        "seeding). Valid items are written even when others fail; each input gets a result. "
+        "Items equal to what is stored are UNCHANGED, so a retry or re-run is safe. "
+        "Needs an API key.",
+        permission_classes=[RequiresApiKey],
+    )
+    async def upsert_trends(
+        self,
+        info: Info,
+        inputs: Annotated[
+            list[TrendInput],
+            strawberry.argument(
+                description="The trends; related slugs may name trends of the same call."
+            ),
+        ],
+    ) -> UpsertTrendsPayload:
+        refusal = too_many(len(inputs))
+        if refusal is not None:
+            return UpsertTrendsPayload.refused([refusal])
+        writer = info.context.trend_writer
+        return UpsertTrendsPayload.of(await upsert_each(inputs, TrendSpec, writer.upsert))

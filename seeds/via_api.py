@@ -1,0 +1,237 @@
+"""Seeding through the GraphQL API: seed files sent through upsertCategories / upsertTrends.
+
+Items go in batches. Transient network faults (connection errors, timeouts, 502/503/504)
+are retried with exponential backoff; that is safe because upserts are idempotent. An item
+whose category, parent or related trend comes in a later batch is sent again after the
+others. A batch the server rejects as a whole (an item GraphQL cannot even parse) is split
+so every other item still goes through.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from seeds.loader import MAX_FILE_BYTES, SeedFileError, SeedReport
+
+logger = logging.getLogger(__name__)
+
+RESULT_FIELDS = "index slug outcome userErrors { field message code }"
+UPSERT = {
+    "categories": "mutation($inputs: [CategoryInput!]!) { upsertCategories(inputs: $inputs) "
+    f"{{ results {{ {RESULT_FIELDS} }} userErrors {{ field message code }} }} }}",
+    "trends": "mutation($inputs: [TrendInput!]!) { upsertTrends(inputs: $inputs) "
+    f"{{ results {{ {RESULT_FIELDS} }} userErrors {{ field message code }} }} }}",
+}
+FIELD = {"categories": "upsertCategories", "trends": "upsertTrends"}
+# Codes meaning "what this item points at is not there yet": worth sending again later.
+LATER = {"categories": "UNKNOWN_CATEGORY", "trends": "UNKNOWN_RELATED"}
+TRANSIENT_STATUS = {429, 502, 503, 504}
+
+
+class SeedApiError(RuntimeError):
+    """The API cannot be used (unreachable after retries, key refused, unexpected answer)."""
+
+
+@dataclass
+class Item:
+    """One seed item on its way: where it came from, and what it is."""
+
+    path: Path
+    kind: str
+    position: int
+    value: Any
+
+    @property
+    def slug(self) -> str | None:
+        slug = self.value.get("slug") if isinstance(self.value, dict) else None
+        return slug if isinstance(slug, str) else None
+
+    def describe(self) -> str:
+        slug = f" (slug {self.slug!r})" if self.slug else ""
+        return f"{self.path} {self.kind}[{self.position}]{slug}"
+
+
+@dataclass
+class ItemFailure:
+    item: Item
+    message: str
+    code: str | None = None
+
+
+@dataclass
+class ApiSeedReport(SeedReport):
+    failures: list[ItemFailure] = field(default_factory=list)
+
+
+def read_seed_items(path: Path) -> dict[str, list[Item]]:
+    """The items of one seed file, checked for shape only (the server validates them)."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SeedFileError(path, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        raw = orjson.loads(path.read_bytes())
+    except OSError as error:
+        raise SeedFileError(path, f"cannot read: {error.strerror or error}") from None
+    except orjson.JSONDecodeError as error:
+        raise SeedFileError(path, f"not valid JSON: {error}") from None
+    if not isinstance(raw, dict) or not set(raw) <= {"categories", "trends"}:
+        raise SeedFileError(path, "must hold a JSON object with 'categories' and/or 'trends'")
+    items: dict[str, list[Item]] = {}
+    for kind in ("categories", "trends"):
+        values = raw.get(kind, [])
+        if not isinstance(values, list) or not all(isinstance(value, dict) for value in values):
+            raise SeedFileError(path, f"{kind} must be a list of objects")
+        items[kind] = [Item(path, kind, position, value) for position, value in enumerate(values)]
+    return items
+
+
+class ApiSeeder:
+    """Sends seed files to a trendgraph API; one instance per run."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        batch_size: int = 100,
+        max_attempts: int = 6,
+        backoff_seconds: float = 0.5,
+        timeout_seconds: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+        console: Console | None = None,
+    ) -> None:
+        self.url = url
+        self.batch_size = batch_size
+        self.max_attempts = max_attempts
+        self.backoff_seconds = backoff_seconds
+        self.retries = 0
+        self._client = httpx.AsyncClient(
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=timeout_seconds,
+            transport=transport,
+        )
+        self._console = console or Console(stderr=True)
+
+    async def seed(self, paths: Sequence[Path]) -> ApiSeedReport:
+        """Send every file, categories before trends; every file is read before the first send."""
+        files = [read_seed_items(path) for path in paths]
+        report = ApiSeedReport()
+        total = sum(len(items) for file in files for items in file.values())
+        progress = Progress(
+            TextColumn("seeding"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("items"),
+            console=self._console,
+            transient=True,
+        )
+        async with self._client:
+            with progress:
+                task = progress.add_task("seeding", total=total)
+                for file in files:
+                    for kind in ("categories", "trends"):
+                        await self._send_kind(file[kind], report, progress, task)
+        return report
+
+    async def _send_kind(
+        self, items: list[Item], report: ApiSeedReport, progress: Progress, task: Any
+    ) -> None:
+        pending = items
+        while pending:
+            deferred: list[tuple[Item, dict[str, Any]]] = []
+            for start in range(0, len(pending), self.batch_size):
+                batch = pending[start : start + self.batch_size]
+                for item, result in zip(batch, await self._upsert(batch), strict=True):
+                    codes = {error["code"] for error in result.get("userErrors", [])}
+                    if result["outcome"] == "FAILED" and codes == {LATER[item.kind]}:
+                        deferred.append((item, result))
+                        continue
+                    self._record(report, item, result)
+                    progress.advance(task)
+            retry = [item for item, _ in deferred]
+            if len(retry) == len(pending):  # no progress: what is missing will not come
+                for item, result in deferred:
+                    self._record(report, item, result)
+                    progress.advance(task)
+                return
+            pending = retry
+
+    def _record(self, report: ApiSeedReport, item: Item, result: dict[str, Any]) -> None:
+        counts = report.categories if item.kind == "categories" else report.trends
+        slug = item.slug or item.describe()
+        outcome = result["outcome"]
+        {
+            "INSERTED": counts.inserted,
+            "UPDATED": counts.updated,
+            "UNCHANGED": counts.unchanged,
+            "FAILED": counts.failed,
+        }[outcome].append(slug)
+        if outcome == "FAILED":
+            errors = result.get("userErrors") or [{"message": result.get("message", "failed")}]
+            for error in errors:
+                where = error.get("field") or []
+                # Paths start at the batch ("inputs", "3", ...); the item is named instead.
+                field_path = ".".join(where[2:]) if where[:1] == ["inputs"] else ".".join(where)
+                message = f"{field_path}: {error['message']}" if field_path else error["message"]
+                report.failures.append(ItemFailure(item, message, error.get("code")))
+
+    async def _upsert(self, batch: list[Item]) -> list[dict[str, Any]]:
+        """One result per item; a batch refused as a whole is split to find the bad items."""
+        kind = batch[0].kind
+        body = await self._post(UPSERT[kind], {"inputs": [item.value for item in batch]})
+        payload = (body.get("data") or {}).get(FIELD[kind])
+        if payload is not None and payload["userErrors"]:
+            raise SeedApiError(f"{FIELD[kind]} refused the batch: {payload['userErrors']}")
+        if payload is not None:
+            results: list[dict[str, Any]] = payload["results"]
+            return results
+        if len(batch) == 1:
+            messages = "; ".join(error.get("message", "") for error in body.get("errors", []))
+            return [{"outcome": "FAILED", "message": messages or "refused by the API"}]
+        results = []
+        for item in batch:
+            results.extend(await self._upsert([item]))
+        return results
+
+    async def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = await self._client.post(
+                    self.url, json={"query": query, "variables": variables}
+                )
+            except httpx.TransportError as error:
+                problem = f"{type(error).__name__}: {error}"
+            else:
+                if response.status_code == 401:
+                    raise SeedApiError("the API refused the key (401 UNAUTHENTICATED)")
+                if response.status_code not in TRANSIENT_STATUS:
+                    return self._json(response)
+                problem = f"HTTP {response.status_code}"
+            if attempt == self.max_attempts:
+                raise SeedApiError(f"{self.url}: {problem} (gave up after {attempt} attempts)")
+            delay = self.backoff_seconds * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+            logger.warning("%s; retrying in %.1fs (attempt %d)", problem, delay, attempt + 1)
+            self.retries += 1
+            await asyncio.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _json(self, response: httpx.Response) -> dict[str, Any]:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or ("data" not in body and "errors" not in body):
+            raise SeedApiError(
+                f"{self.url} answered HTTP {response.status_code} without a GraphQL response"
+            )
+        return body

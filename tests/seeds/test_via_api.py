@@ -1,0 +1,242 @@
+"""``python -m seeds --via-api``: seeding a served instance, re-running it, failures, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from app.auth import hash_key
+from app.database import Database
+from app.embedded import free_port
+from seeds.via_api import ApiSeeder, SeedApiError
+from tests.conftest import TEST_DATABASE
+
+API_KEY = "seeding-key-for-tests"
+
+
+@dataclass(frozen=True)
+class Served:
+    url: str
+    env: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def served(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """The API served by uvicorn in a child process, on the test database."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "TRENDGRAPH_MONGODB_URI": mongodb_uri,
+        "TRENDGRAPH_DATABASE": TEST_DATABASE,
+        "TRENDGRAPH_API_KEY_HASHES": hash_key(API_KEY),
+        "TRENDGRAPH_LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1"]
+    log_path = tmp_path_factory.mktemp("served") / "serve.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [*command, "--port", str(port), "--no-seed"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, log_path.read_text()
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the served API never became ready"
+            time.sleep(0.1)
+        yield Served(url=f"{base}/graphql", env=env)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@dataclass(frozen=True)
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+async def run_seeds(env: dict[str, str], *args: str) -> Run:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "seeds",
+        *args,
+        env={**env, "COLUMNS": "200"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await process.communicate()
+    assert process.returncode is not None
+    return Run(process.returncode, stdout.decode(), stderr.decode())
+
+
+async def snapshot(database: Database) -> list[list[dict[str, Any]]]:
+    return [
+        [document async for document in collection.find({}).sort("slug", 1)]
+        for collection in (database.categories, database.trends)
+    ]
+
+
+async def test_seeding_via_the_api_then_running_again_changes_nothing(
+    database: Database, served: Served
+) -> None:
+    first = await run_seeds(served.env, "--via-api", served.url, "--api-key", API_KEY)
+
+    assert first.code == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "categories: 8 inserted, 0 updated, 0 unchanged, 0 failed",
+        "trends: 1 inserted, 0 updated, 0 unchanged, 0 failed",
+    ]
+    stored = await snapshot(database)
+
+    again = await run_seeds(served.env, "--via-api", served.url, "--api-key", API_KEY)
+
+    assert again.code == 0, again.stderr
+    assert again.stdout.splitlines() == [
+        "categories: 0 inserted, 0 updated, 8 unchanged, 0 failed",
+        "trends: 0 inserted, 0 updated, 1 unchanged, 0 failed",
+        "Nothing changed: the database already holds these seeds.",
+    ]
+    assert await snapshot(database) == stored  # updatedAt and version included
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            served.url, json={"query": '{ trend(slug: "asyncio") { growth { label percent } } }'}
+        )
+    assert response.json()["data"]["trend"]["growth"] == [
+        {"label": "3mo", "percent": 20.0},
+        {"label": "1y", "percent": 21.0},
+        {"label": "5y", "percent": 51.0},
+    ]
+
+
+async def test_direct_mode_prints_the_same_counts(database: Database, served: Served) -> None:
+    first = await run_seeds(served.env)
+    via_api = await run_seeds(served.env, "--via-api", served.url, "--api-key", API_KEY)
+
+    assert first.code == 0, first.stderr
+    assert first.stdout.splitlines() == [
+        "categories: 8 inserted, 0 updated, 0 unchanged, 0 failed",
+        "trends: 1 inserted, 0 updated, 0 unchanged, 0 failed",
+    ]
+    assert via_api.stdout.splitlines()[:2] == [
+        "categories: 0 inserted, 0 updated, 8 unchanged, 0 failed",
+        "trends: 0 inserted, 0 updated, 1 unchanged, 0 failed",
+    ]
+
+
+async def test_failed_items_are_reported_and_the_rest_is_loaded(
+    database: Database, served: Served, tmp_path: Path
+) -> None:
+    seed_file = tmp_path / "mixed.json"
+    seed_file.write_bytes(
+        orjson.dumps(
+            {
+                "trends": [
+                    {"slug": "points-ahead", "name": "Ahead", "related": ["comes-later"]},
+                    {"slug": "Bad Slug", "name": "Bad"},
+                    {"slug": "no-name"},
+                    {"slug": "unknown-related", "name": "U", "related": ["never-there"]},
+                    {"slug": "comes-later", "name": "Later"},
+                ]
+            }
+        )
+    )
+
+    run = await run_seeds(
+        served.env,
+        "--via-api",
+        served.url,
+        "--api-key",
+        API_KEY,
+        "--batch-size",
+        "2",
+        str(seed_file),
+    )
+
+    assert run.code == 1
+    assert run.stdout.splitlines() == [
+        "categories: 0 inserted, 0 updated, 0 unchanged, 0 failed",
+        "trends: 2 inserted, 0 updated, 0 unchanged, 3 failed",
+    ]
+    assert "trends[1] (slug 'Bad Slug'): slug: String should match pattern" in run.stderr
+    assert "trends[2] (slug 'no-name')" in run.stderr and "'name'" in run.stderr
+    assert "trends[3] (slug 'unknown-related'): related.0:" in run.stderr
+    assert "(UNKNOWN_RELATED)" in run.stderr
+    trends = await database.trends.find({}, {"slug": 1, "_id": 0}).sort("slug", 1).to_list()
+    assert trends == [{"slug": "comes-later"}, {"slug": "points-ahead"}]
+
+
+async def test_a_wrong_key_stops_the_run(database: Database, served: Served) -> None:
+    run = await run_seeds(served.env, "--via-api", served.url, "--api-key", "wrong")
+    assert run.code == 1
+    assert "refused the key" in run.stderr
+    assert await database.trends.count_documents({}) == 0
+
+
+async def test_a_missing_key_is_a_usage_error(served: Served) -> None:
+    run = await run_seeds(served.env, "--via-api", served.url)
+    assert run.code == 2
+    assert "--api-key" in run.stderr
+
+
+class FlakyTransport(httpx.AsyncBaseTransport):
+    """Fails the first requests the way networks and proxies do, then passes them on."""
+
+    def __init__(self, failures: list[str]) -> None:
+        self.failures = failures
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.failures:
+            failure = self.failures.pop(0)
+            if failure == "connect":
+                raise httpx.ConnectError("connection refused", request=request)
+            if failure == "read":
+                raise httpx.ReadTimeout("timed out", request=request)
+            return httpx.Response(int(failure), request=request)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_transient_network_errors_are_retried(database: Database, served: Served) -> None:
+    transport = FlakyTransport(["connect", "503", "read", "502"])
+    seeder = ApiSeeder(served.url, API_KEY, backoff_seconds=0.001, transport=transport)
+
+    report = await seeder.seed([Path("seeds/data/taxonomy.json"), Path("seeds/data/asyncio.json")])
+
+    assert seeder.retries == 4
+    assert (len(report.categories.inserted), len(report.trends.inserted)) == (8, 1)
+    assert not report.failed
+    assert await database.trends.count_documents({}) == 1
+
+
+async def test_gives_up_after_the_last_attempt(served: Served) -> None:
+    transport = FlakyTransport(["connect"] * 3)
+    seeder = ApiSeeder(
+        served.url, API_KEY, backoff_seconds=0.001, max_attempts=3, transport=transport
+    )
+    with pytest.raises(SeedApiError, match="gave up after 3 attempts"):
+        await seeder.seed([Path("seeds/data/taxonomy.json")])
