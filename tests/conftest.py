@@ -159,9 +159,16 @@ async def client(seeded: Database, settings: Settings) -> AsyncIterator[httpx.As
         yield client
 
 
+SERVED_API_KEY = "served-api-test-key"
+"""The API key ``served_api`` accepts for mutations (tests only)."""
+
+
 @pytest.fixture(scope="session")
 def served_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
     """The API served by ``python -m app serve`` on the test database, for the session."""
+    from app.auth import hash_key
+
     log_path = tmp_path_factory.mktemp("served") / "api-a.log"
-    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path) as server:
+    writes = {"TRENDGRAPH_API_KEY_HASHES": hash_key(SERVED_API_KEY)}
+    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=writes) as server:
         yield server

@@ -1,7 +1,7 @@
 """``trendChanged`` over graphql-transport-ws, against two API processes on one database.
 
-Writes go straight to the database through the repository the seeds use (this branch has no
-mutations yet); the change stream makes them reach subscribers on every API process.
+The cross-process test writes through process A's mutations and listens on both A and B;
+the others write straight to the database (the change stream sees every writer alike).
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ import itertools
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
 from app.database import Database
-from app.repositories import TrendRepository
-from tests.conftest import TEST_DATABASE
+from app.repositories import CategoryRepository, TrendRepository
+from tests.conftest import SERVED_API_KEY, TEST_DATABASE
 from tests.factories import CATEGORIES, trend_spec
 from tests.graphql_ws import GraphQLWebSocket
 from tests.served import ServedAPI
@@ -52,11 +53,10 @@ def api_b(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 @pytest.fixture
 async def trends(database: Database) -> TrendRepository:
     """Categories and trends t-00 (tech), t-01 (food), t-02 (ai) in the test database."""
-    from app.repositories import CategoryRepository
-
     await CategoryRepository(database).upsert(CATEGORIES)
     repository = TrendRepository(database)
-    await repository.upsert([trend_spec(index) for index in range(3)])
+    report = await repository.upsert([trend_spec(index) for index in range(3)])
+    assert len(report.inserted) == 3, report
     return repository
 
 
@@ -92,7 +92,35 @@ async def synchronise(
                 break
 
 
-async def test_a_write_reaches_subscribers_on_both_processes(
+async def mutate(api: ServedAPI, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """A mutation through ``api``'s HTTP endpoint, with the test API key."""
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            api.url,
+            json={"query": query, "variables": variables},
+            headers={"authorization": f"Bearer {SERVED_API_KEY}"},
+        )
+    body: dict[str, Any] = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    payload: dict[str, Any] = next(iter(body["data"].values()))
+    assert payload["userErrors"] == [], payload
+    return payload
+
+
+CREATE = """mutation Create($input: TrendInput!) {
+  createTrend(input: $input) { trend { version } userErrors { message } }
+}"""
+UPDATE = """mutation Update($slug: String!, $input: TrendInput!, $version: Int!) {
+  updateTrend(slug: $slug, input: $input, expectedVersion: $version) {
+    trend { version } userErrors { message }
+  }
+}"""
+DELETE = """mutation Delete($slug: String!, $version: Int!) {
+  deleteTrend(slug: $slug, expectedVersion: $version) { userErrors { message } }
+}"""
+
+
+async def test_a_write_through_one_process_reaches_subscribers_on_both(
     served_api: ServedAPI, api_b: ServedAPI, trends: TrendRepository, database: Database
 ) -> None:
     async with (
@@ -103,21 +131,29 @@ async def test_a_write_reaches_subscribers_on_both_processes(
         await on_b.subscribe("b", SUBSCRIPTION)
         await synchronise(database, "t-00", (on_a, "a"), (on_b, "b"))
 
-        spec = trend_spec(42).model_copy(update={"slug": "live-trend", "name": "Live"})
-        await trends.upsert([spec])
-        for socket, operation_id in ((on_a, "a"), (on_b, "b")):
+        new_trend = {"slug": "live-trend", "name": "Live", "category": "tech"}
+        created_version = (await mutate(served_api, CREATE, {"input": new_trend}))["trend"]
+        for socket, operation_id in ((on_b, "b"), (on_a, "a")):
             created = changed(await socket.next_event(operation_id))
             assert created["kind"] == "CREATED"
             assert created["slug"] == "live-trend"
             assert created["trend"]["name"] == "Live"
+            assert created["trend"]["version"] == created_version["version"]
             assert created["trend"]["category"] == {"slug": "tech"}  # read when delivered
 
-        await trends.upsert([spec.model_copy(update={"name": "Live, renamed"})])
+        renamed = {**new_trend, "name": "Live, renamed"}
+        await mutate(
+            served_api,
+            UPDATE,
+            {"slug": "live-trend", "input": renamed, "version": created_version["version"]},
+        )
         updated = changed(await on_b.next_event("b"))
         assert (updated["kind"], updated["trend"]["name"]) == ("UPDATED", "Live, renamed")
-        assert updated["trend"]["version"] == created["trend"]["version"] + 1
+        assert updated["trend"]["version"] == created_version["version"] + 1
 
-        await database.trends.delete_one({"slug": "live-trend"})
+        await mutate(
+            served_api, DELETE, {"slug": "live-trend", "version": updated["trend"]["version"]}
+        )
         deleted = changed(await on_b.next_event("b"))
         assert deleted == {
             "kind": "DELETED",
