@@ -1,4 +1,4 @@
-"""The Starlette application: ``/graphql``, health probes, and the database lifespan."""
+"""The Starlette application: ``/graphql``, GraphiQL assets, probes, metrics, CORS, lifespan."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from typing import TypedDict
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route, WebSocketRoute
 
+from app import graphiql
+from app.changes import TrendChangeFeed
 from app.database import Database
 from app.embedded import EmbeddedMongo
 from app.graphql_view import GraphQLView
@@ -25,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 class State(TypedDict):
     database: Database
+    trend_changes: TrendChangeFeed
 
 
 def redact(uri: str) -> str:
@@ -96,7 +101,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         if database is not None:
-            yield {"database": database}
+            changes = TrendChangeFeed(database.trends)
+            try:
+                yield {"database": database, "trend_changes": changes}
+            finally:
+                await changes.close()
             return
         async with open_database(settings) as opened:
             if not settings.api_key_hashes:
@@ -114,9 +123,13 @@ def create_app(
                         len(report.trends.inserted),
                         len(report.categories.inserted),
                     )
+            changes = TrendChangeFeed(opened.trends)
             if on_ready is not None:
                 on_ready()
-            yield {"database": opened}
+            try:
+                yield {"database": opened, "trend_changes": changes}
+            finally:
+                await changes.close()
 
     graphql = GraphQLView(build_schema(settings), settings, metrics=metrics)
     return Starlette(
@@ -126,6 +139,31 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Mount(graphiql.ASSETS_URL, graphiql.assets_app(), name="graphiql-assets"),
         ],
+        middleware=cors_middleware(settings),
         lifespan=lifespan,
     )
+
+
+def cors_middleware(settings: Settings) -> list[Middleware]:
+    """CORS for ``TRENDGRAPH_CORS_ORIGINS`` (none by default: no CORS headers at all)."""
+    if not settings.cors_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=[
+                "accept",
+                "authorization",
+                "content-type",
+                "if-none-match",
+                "x-request-id",
+            ],
+            expose_headers=["etag", "x-request-id"],
+            max_age=600,
+        )
+    ]

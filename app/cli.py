@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import socket
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -111,3 +113,42 @@ def new_api_key_command() -> None:
         "to TRENDGRAPH_API_KEY_HASHES (comma-separated). The key is shown only this once.",
         err=True,
     )
+
+
+@cli.command("persist-queries")
+def persist_queries(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            exists=True, dir_okay=False, readable=True, help="GraphQL documents, one per file."
+        ),
+    ],
+) -> None:
+    """Register GraphQL documents as persisted queries (the allow-list of
+    TRENDGRAPH_PERSISTED_QUERIES_ONLY) and print each one's sha256 hash."""
+    settings = load_settings()
+    settings.configure_logging()
+    from graphql import GraphQLError, parse
+
+    from app.persisted_queries import PersistedQueries, sha256_hex
+
+    documents: list[tuple[Path, str]] = []
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        try:
+            parse(text)
+        except GraphQLError as error:
+            typer.echo(f"Error: {path}: {error.message}", err=True)
+            raise typer.Exit(code=1) from None
+        documents.append((path, text))
+
+    async def register() -> None:
+        from app.asgi import open_database
+
+        store = PersistedQueries(only_registered=False)
+        async with open_database(settings) as database:
+            for path, text in documents:
+                await store.register(database.persisted_queries, sha256_hex(text), text)
+                typer.echo(f"{sha256_hex(text)}  {path}")
+
+    asyncio.run(register())

@@ -9,6 +9,7 @@ from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
 from app.auth import Principal
+from app.changes import TrendChangeFeed
 from app.database import CommandStats, Database
 from app.loaders import Loaders
 from app.observability import Metrics
@@ -45,6 +46,8 @@ class Context:
     rate_decision: RateDecision | None = None
     principal: Principal | None = None
     """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
+    trend_changes: TrendChangeFeed | None = None
+    """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
 
     @property
     def trend_writer(self) -> TrendWriter:
@@ -67,6 +70,7 @@ class Context:
         rate_limiter: RateLimiter | None = None,
         metrics: Metrics | None = None,
         principal: Principal | None = None,
+        trend_changes: TrendChangeFeed | None = None,
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
@@ -76,15 +80,7 @@ class Context:
             settings=settings,
             trends=trends,
             categories=categories,
-            loaders=Loaders.create(
-                trends,
-                categories,
-                series,
-                RelatedRepository(database),
-                max_batch_size=settings.dataloader_batch_size,
-                metrics=metrics,
-                batching=not settings.naive,
-            ),
+            loaders=_loaders(database, trends, categories, series, settings, metrics),
             series=series,
             search=SearchRepository(database),
             request=request,
@@ -94,7 +90,34 @@ class Context:
             rate_limiter=rate_limiter,
             metrics=metrics,
             principal=principal,
+            trend_changes=trend_changes,
         )
+
+    def renew_loaders(self) -> None:
+        """Fresh DataLoaders: a subscription's context lives as long as its socket, and
+        each event must read current data, not what an earlier event cached."""
+        self.loaders = _loaders(
+            self.database, self.trends, self.categories, self.series, self.settings, self.metrics
+        )
+
+
+def _loaders(
+    database: Database,
+    trends: TrendRepository,
+    categories: CategoryRepository,
+    series: SeriesRepository,
+    settings: Settings,
+    metrics: Metrics | None,
+) -> Loaders:
+    return Loaders.create(
+        trends,
+        categories,
+        series,
+        RelatedRepository(database),
+        max_batch_size=settings.dataloader_batch_size,
+        metrics=metrics,
+        batching=not settings.naive,
+    )
 
 
 Info = StrawberryInfo[Context, None]

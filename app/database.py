@@ -22,6 +22,7 @@ Document = dict[str, Any]
 TRENDS = "trends"
 CATEGORIES = "categories"
 TREND_SERIES = "trend_series"
+PERSISTED_QUERIES = "persisted_queries"
 
 
 @dataclass
@@ -114,6 +115,7 @@ class Database:
         self.trends: AsyncCollection[Document] = self.db[TRENDS]
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
         self.trend_series: AsyncCollection[Document] = self.db[TREND_SERIES]
+        self.persisted_queries: AsyncCollection[Document] = self.db[PERSISTED_QUERIES]
 
     @classmethod
     def connect(cls, uri: str, name: str, *, timeout_ms: int = 5_000) -> Database:

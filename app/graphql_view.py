@@ -1,36 +1,86 @@
-"""Strawberry's ASGI GraphQL view, wired to trendgraph's context, limits and JSON encoder."""
+"""Strawberry's ASGI GraphQL view, wired to trendgraph's context, limits and JSON encoder.
+
+HTTP requests follow GraphQL over HTTP (``app.graphql_http``), with persisted queries
+(``app.persisted_queries``) and caching (``app.http_cache``); WebSockets speak
+graphql-transport-ws for subscriptions.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-from typing import Any
+from collections.abc import Mapping
+from datetime import timedelta
+from typing import Any, cast
 
 import orjson
+from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from starlette.responses import HTMLResponse, Response
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UNSET
 
+from app import graphiql, http_cache
 from app.auth import ApiKeys
 from app.context import Context
 from app.database import Database, bind_command_stats
+from app.graphql_http import (
+    GRAPHQL_RESPONSE_JSON,
+    JSON,
+    GraphQLHTTPError,
+    bad_request,
+    content_type_header,
+    is_request_error,
+    negotiate_media_type,
+    read_params,
+    status_for,
+)
 from app.observability import REQUEST_ID_HEADER, Metrics, request_id_from
+from app.persisted_queries import PersistedQueries
 from app.ratelimit import RateLimiter
 from app.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """Sends text frames: graphql-transport-ws messages are JSON *text* (binary frames reach
+    browser clients as Blobs that ``JSON.parse`` cannot read)."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GraphQLView(GraphQL[Context, None]):
-    """``/graphql``: POST and GET queries, GraphiQL for browsers."""
+    """``/graphql``: GraphQL over HTTP (POST, GET), subscriptions over WebSocket, GraphiQL."""
+
+    websocket_adapter_class = TextWebSocketAdapter
 
     def __init__(self, schema: Any, settings: Settings, *, metrics: Metrics | None) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql else None,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(
+                seconds=settings.connection_init_timeout_seconds
+            ),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            allowed_origins=settings.allowed_origins,
+        )
         self.settings = settings
         self.metrics = metrics
         self.anonymous_limiter = RateLimiter(
@@ -40,6 +90,7 @@ class GraphQLView(GraphQL[Context, None]):
             settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
         )
         self.api_keys = ApiKeys(settings.api_key_hashes)
+        self.persisted_queries = PersistedQueries(only_registered=settings.persisted_queries_only)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -66,6 +117,7 @@ class GraphQLView(GraphQL[Context, None]):
             rate_limiter=limiter if self.settings.rate_limit_enabled else None,
             metrics=self.metrics,
             principal=principal,
+            trend_changes=getattr(request.state, "trend_changes", None),
         )
         # The rest of this request runs in this task (or tasks copied from it), so the
         # driver's command listener counts into this request's stats.
@@ -108,6 +160,161 @@ class GraphQLView(GraphQL[Context, None]):
         if self.settings.naive:
             return json.dumps(data)
         return orjson.dumps(data)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # Browsers navigating here; not an APQ GET (extensions without a query).
+        return (
+            request.method == "GET"
+            and "query" not in request.query_params
+            and "extensions" not in request.query_params
+            and "text/html" in request.headers.get("accept", "")
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return HTMLResponse(graphiql.page(), headers=graphiql.PAGE_HEADERS)
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: Context = UNSET,
+        root_value: None = UNSET,
+    ) -> Response | WebSocket:
+        if self.is_websocket_request(request):
+            return await super().run(request, context, root_value)
+        return await self.run_http(cast(Request, request))
+
+    async def run_http(self, request: Request) -> Response:
+        """One GraphQL-over-HTTP request, status codes and media types as the spec says."""
+        if request.method not in ("GET", "POST"):
+            return self.error_response(
+                GraphQLHTTPError(
+                    405,
+                    "Use GET or POST",
+                    code="METHOD_NOT_ALLOWED",
+                    headers={"allow": "GET, POST"},
+                ),
+                JSON,
+            )
+        request_adapter = self.request_adapter_class(request)
+        if self.should_render_graphql_ide(request_adapter):
+            if self.graphql_ide:
+                return await self.render_graphql_ide(request)
+            return Response("Not Found", status_code=404, media_type="text/plain")
+        try:
+            media_type = negotiate_media_type(request.headers.get("accept"))
+        except GraphQLHTTPError as error:
+            return self.error_response(error, JSON)
+        try:
+            params = await read_params(request, self.settings.max_body_bytes)
+            database: Database = request.state.database
+            resolved = await self.persisted_queries.resolve(database.persisted_queries, params)
+            if not resolved.params.query:
+                raise bad_request("No GraphQL query found in the request (`query` is missing)")
+            sub_response = await self.get_sub_response(request)
+            context = await self.get_context(request, response=sub_response)
+            request_data = GraphQLRequestData(
+                query=resolved.params.query,
+                variables=resolved.params.variables,
+                operation_name=resolved.params.operation_name,
+                extensions=resolved.params.extensions,
+            )
+            result = await self.execute_operation(
+                request, request_adapter, request_data, context, None, sub_response
+            )
+        except GraphQLHTTPError as error:
+            return self.error_response(error, media_type)
+        if resolved.register_hash and not is_request_error(result):
+            await self.persisted_queries.register(
+                database.persisted_queries, resolved.register_hash, request_data.query or ""
+            )
+        response = await self.result_response(request, result, media_type)
+        if sub_response.status_code and response.status_code != 304:
+            response.status_code = sub_response.status_code  # e.g. 504 on a timeout
+        response.headers.raw.extend(sub_response.headers.raw)  # request id, resolvers' headers
+        return response
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Execute a query (GET, POST) or mutation (POST only: 405 over GET)."""
+        is_get = request_adapter.method == "GET"
+        allowed = {OperationType.QUERY} if is_get else {OperationType.QUERY, OperationType.MUTATION}
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                variable_values=request_data.variables,
+                context_value=context,
+                root_value=None,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as error:
+            if error.operation_type is OperationType.SUBSCRIPTION:
+                raise bad_request(
+                    "Subscriptions run over WebSocket (graphql-transport-ws) at this URL"
+                ) from None
+            raise GraphQLHTTPError(
+                405,
+                "Mutations need POST; GET runs queries only",
+                code="METHOD_NOT_ALLOWED",
+                headers={"allow": "POST"},
+            ) from None
+        except CannotGetOperationTypeError as error:
+            raise bad_request(error.as_http_error_reason()) from None
+        except MissingQueryError:
+            raise bad_request("No GraphQL query found in the request") from None
+
+    async def result_response(
+        self, request: Request, result: ExecutionResult, media_type: str
+    ) -> Response:
+        response_data = await self.process_result(request=request, result=result)
+        if result.errors:
+            self._handle_errors(result.errors, response_data)
+        if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result):
+            # It never executed: no data entry at all (application/json keeps the legacy
+            # `"data": null` that older clients, and our refusals' callers, expect).
+            response_data.pop("data", None)
+        cacheable = request.method == "GET" and not result.errors
+        if cacheable:
+            _drop_client_state(response_data)
+        response = Response(
+            self.encode_json(response_data),
+            status_code=status_for(result, media_type),
+            headers={"content-type": content_type_header(media_type)},
+        )
+        return http_cache.apply(
+            response, request.headers, cacheable=cacheable, max_age=self.settings.cache_max_age
+        )
+
+    def error_response(self, error: GraphQLHTTPError, media_type: str) -> Response:
+        status_code = error.status_code
+        if status_code == 200 and media_type == GRAPHQL_RESPONSE_JSON:
+            status_code = 400  # no data entry: the spec wants a 4xx for this media type
+        return Response(
+            self.encode_json(error.body()),
+            status_code=status_code,
+            headers={
+                **error.headers,
+                "content-type": content_type_header(media_type),
+                "cache-control": http_cache.NO_STORE,
+            },
+        )
+
+
+def _drop_client_state(response_data: GraphQLHTTPResponse) -> None:
+    """A cacheable response may reach other clients through a shared cache: leave out this
+    client's rate-limit bucket (``extensions.cost.throttleStatus``), which also changes on
+    every request and would give every response a new ETag. The RateLimit-* headers stay."""
+    cost = (response_data.get("extensions") or {}).get("cost")
+    if isinstance(cost, dict):
+        cost.pop("throttleStatus", None)
 
 
 def _refusal(message: str, code: str) -> ExecutionResult:

@@ -22,6 +22,16 @@ Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 ApiKeyHashes = Annotated[tuple[Sha256Hex, ...], NoDecode, BeforeValidator(_comma_separated)]
 
 
+def _origin_list(value: object) -> object:
+    if isinstance(value, str):
+        return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+    return value
+
+
+Origins = Annotated[list[str], NoDecode, BeforeValidator(_origin_list)]
+"""A comma-separated list of origins (``https://app.example.com,https://admin.example.com``)."""
+
+
 class Settings(BaseSettings):
     """Every knob of the service; see the README's configuration table."""
 
@@ -66,11 +76,44 @@ class Settings(BaseSettings):
     rate_limit_anonymous_restore_rate: Annotated[float, Field(gt=0)] = 50.0
     rate_limit_key_capacity: Annotated[int, Field(ge=1)] = 2_000
     rate_limit_key_restore_rate: Annotated[float, Field(gt=0)] = 100.0
+    # GraphQL over HTTP, caching, persisted queries, CORS, WebSocket subscriptions.
+    max_body_bytes: Annotated[int, Field(ge=1_024, le=64 * 1024 * 1024)] = Field(
+        default=1024 * 1024, description="Largest POST body accepted; larger ones get 413."
+    )
+    cache_max_age: Annotated[int, Field(ge=0, le=31_536_000)] = Field(
+        default=60, description="max-age (seconds) of cacheable GET query responses."
+    )
+    persisted_queries_only: bool = Field(
+        default=False,
+        description="Execute only queries already in `persisted_queries`; refuse the rest.",
+    )
+    cors_origins: Origins = Field(
+        default_factory=list, description="Origins allowed by CORS; none by default."
+    )
+    allowed_origins: Origins = Field(
+        default_factory=list,
+        description="Cross-origin pages allowed to open the subscription WebSocket.",
+    )
+    max_subscriptions_per_connection: Annotated[int, Field(ge=1, le=1_000)] = 20
+    connection_init_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _log_level_any_case(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("cors_origins", "allowed_origins")
+    @classmethod
+    def _origins_are_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            scheme, separator, host = origin.partition("://")
+            if origin != "*" and (
+                scheme not in ("http", "https") or not separator or not host or "/" in host
+            ):
+                raise ValueError(
+                    f"{origin!r} is not an origin (scheme://host[:port], or * for any)"
+                )
+        return origins
 
     @field_validator("default_page_size")
     @classmethod

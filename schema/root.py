@@ -24,6 +24,7 @@ from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 from schema.search import TrendSearchQuery
 from schema.series_mutations import SeriesMutation
+from schema.subscriptions import TrendSubscription
 
 logger = logging.getLogger("trendgraph.errors")
 
@@ -39,6 +40,11 @@ class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery):
     "an API key (`Authorization: Bearer <key>`)."
 )
 class Mutation(TrendMutation, CategoryMutation, SeriesMutation):
+    pass
+
+
+@strawberry.type(description="Live updates over WebSocket (graphql-transport-ws at /graphql).")
+class Subscription(TrendSubscription):
     pass
 
 
@@ -86,6 +92,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return TrendgraphSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
     )

@@ -28,6 +28,7 @@ from app.embedded import EmbeddedMongo
 from app.settings import Settings
 from schema.root import schema as default_schema
 from seeds.loader import default_seed_files, load_seed_files
+from tests.served import ServedAPI
 
 TEST_DATABASE = "trendgraph_test"
 
@@ -57,7 +58,12 @@ async def session_database(mongodb_uri: str) -> AsyncIterator[Database]:
 
 
 async def _empty(database: Database) -> None:
-    for collection in (database.trends, database.categories, database.trend_series):
+    for collection in (
+        database.trends,
+        database.categories,
+        database.trend_series,
+        database.persisted_queries,
+    ):
         await collection.delete_many({})
 
 
@@ -135,3 +141,34 @@ async def asgi_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
         ) as client,
     ):
         yield client
+
+
+@contextlib.asynccontextmanager
+async def app_client(database: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking in process to the app built from ``settings`` on ``database``."""
+    from app.asgi import create_app
+
+    async with asgi_client(create_app(settings, database=database)) as client:
+        yield client
+
+
+@pytest.fixture
+async def client(seeded: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app over HTTP, in-process, on the seed data."""
+    async with app_client(seeded, settings) as client:
+        yield client
+
+
+SERVED_API_KEY = "served-api-test-key"
+"""The API key ``served_api`` accepts for mutations (tests only)."""
+
+
+@pytest.fixture(scope="session")
+def served_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
+    """The API served by ``python -m app serve`` on the test database, for the session."""
+    from app.auth import hash_key
+
+    log_path = tmp_path_factory.mktemp("served") / "api-a.log"
+    writes = {"TRENDGRAPH_API_KEY_HASHES": hash_key(SERVED_API_KEY)}
+    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=writes) as server:
+        yield server
