@@ -22,6 +22,7 @@ from app.database import Database
 from app.embedded import EmbeddedMongo
 from app.graphql_view import GraphQLView
 from app.observability import Metrics
+from app.response_cache import ResponseCache, following
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 class State(TypedDict):
     database: Database
     trend_changes: TrendChangeFeed
+    response_cache: ResponseCache | None
 
 
 def redact(uri: str) -> str:
@@ -99,13 +101,27 @@ def create_app(
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @contextlib.asynccontextmanager
+    async def serving(opened: Database) -> AsyncIterator[State]:
+        """The state requests see, with the change feeds following ``opened``."""
+        changes = TrendChangeFeed(opened.trends)
+        cache = (
+            ResponseCache(settings.response_cache_entries, settings.response_cache_ttl_seconds)
+            if settings.response_cache_entries and not settings.naive
+            else None
+        )
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                if cache is not None:
+                    await stack.enter_async_context(following(cache, opened))
+                yield {"database": opened, "trend_changes": changes, "response_cache": cache}
+        finally:
+            await changes.close()
+
+    @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         if database is not None:
-            changes = TrendChangeFeed(database.trends)
-            try:
-                yield {"database": database, "trend_changes": changes}
-            finally:
-                await changes.close()
+            async with serving(database) as state:
+                yield state
             return
         async with open_database(settings) as opened:
             if not settings.api_key_hashes:
@@ -123,13 +139,10 @@ def create_app(
                         len(report.trends.inserted),
                         len(report.categories.inserted),
                     )
-            changes = TrendChangeFeed(opened.trends)
-            if on_ready is not None:
-                on_ready()
-            try:
-                yield {"database": opened, "trend_changes": changes}
-            finally:
-                await changes.close()
+            async with serving(opened) as state:
+                if on_ready is not None:
+                    on_ready()
+                yield state
 
     graphql = GraphQLView(build_schema(settings), settings, metrics=metrics)
     return Starlette(

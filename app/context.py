@@ -20,6 +20,7 @@ from app.repositories.related import RelatedRepository
 from app.repositories.search import SearchRepository
 from app.repositories.series import SeriesRepository
 from app.repositories.trend_writes import TrendWriter
+from app.response_cache import ResponseCache
 from app.settings import Settings
 
 
@@ -47,6 +48,8 @@ class Context:
     principal: Principal | None = None
     """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
     trend_changes: TrendChangeFeed | None = None
+    response_cache: ResponseCache | None = None
+    """Anonymous GET and persisted query results, shared by the requests of this process."""
     """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
 
     @property
@@ -71,6 +74,7 @@ class Context:
         metrics: Metrics | None = None,
         principal: Principal | None = None,
         trend_changes: TrendChangeFeed | None = None,
+        response_cache: ResponseCache | None = None,
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
@@ -91,6 +95,7 @@ class Context:
             metrics=metrics,
             principal=principal,
             trend_changes=trend_changes,
+            response_cache=response_cache,
         )
 
     def renew_loaders(self) -> None:

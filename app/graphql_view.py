@@ -118,6 +118,7 @@ class GraphQLView(GraphQL[Context, None]):
             metrics=self.metrics,
             principal=principal,
             trend_changes=getattr(request.state, "trend_changes", None),
+            response_cache=getattr(request.state, "response_cache", None),
         )
         # The rest of this request runs in this task (or tasks copied from it), so the
         # driver's command listener counts into this request's stats.

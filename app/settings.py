@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     default_page_size: Annotated[int, Field(ge=1, le=1_000)] = 20
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
     graphiql: bool = True
+    response_cache_entries: Annotated[int, Field(ge=0, le=1_000_000)] = 2_000
+    response_cache_ttl_seconds: Annotated[float, Field(gt=0, le=86_400)] = 300.0
     naive: bool = Field(
         default=False,
         description="Benchmark baseline only: DataLoaders, projections and caches off.",

@@ -10,6 +10,9 @@ a separate process at a fixed concurrency:
   (``TRENDGRAPH_NAIVE=true``): one query per lookup;
 - ``floor``: ``bench/floor.py``, the same reads with orjson and no GraphQL.
 
+S1c and S2c repeat S1 and S2 as GET requests, which the API's response cache may answer
+(the naive baseline has no cache; the floor performs its reads every time).
+
 API CPU ms per request is the server processes' CPU time over the run divided by the
 requests served: it does not depend on how fast the database is.
 """
@@ -25,6 +28,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import orjson
 import typer
@@ -58,6 +62,16 @@ class Scenario:
     title: str
     graphql: dict[str, Any]
     floor_path: str
+    cached: bool = False
+    """Sent as GET, so the API's response cache may answer (the floor does its reads)."""
+
+    def api_request(self, base: str) -> dict[str, Any]:
+        if not self.cached:
+            return {"url": base + "/graphql", "body": orjson.dumps(self.graphql)}
+        params = {"query": self.graphql["query"]}
+        if "variables" in self.graphql:
+            params["variables"] = orjson.dumps(self.graphql["variables"]).decode()
+        return {"url": base + "/graphql?" + urlencode(params)}
 
 
 @dataclass
@@ -129,6 +143,11 @@ def main(
             Scenario("S2", "leaderboard", {"query": LEADERBOARD}, "/s2"),
             Scenario("S3", "search", {"query": SEARCH, "variables": {"q": words}},
                      f"/s3?q={words.replace(' ', '+')}"),
+            Scenario("S1c", "trend page, cached GET",
+                     {"query": TREND_PAGE, "variables": {"slug": slug}}, f"/s1?slug={slug}",
+                     cached=True),
+            Scenario("S2c", "leaderboard, cached GET", {"query": LEADERBOARD}, "/s2",
+                     cached=True),
         ]  # fmt: skip
         server_env = {
             **env,
@@ -150,7 +169,7 @@ def main(
                     if variant == "floor":
                         request: dict[str, Any] = {"url": base + scenario.floor_path}
                     else:
-                        request = {"url": base + "/graphql", "body": orjson.dumps(scenario.graphql)}
+                        request = scenario.api_request(base)
                     results[(variant, scenario.key)] = measure(
                         server, uri, seconds=seconds, connections=connections, **request
                     )

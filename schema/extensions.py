@@ -18,6 +18,7 @@ from graphql.error import GraphQLSyntaxError
 from pymongo.errors import ConnectionFailure
 from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from app.context import Context
 from app.observability import access_logger
@@ -100,7 +101,31 @@ class OperationGuard(SchemaExtension):
                     context.response.headers["Retry-After"] = str(decision.retry_after_seconds)
         if refusal is not None:
             execution.result = ExecutionResult(data=None, errors=[refusal])
+            yield
+            return
+        cache = context.response_cache
+        operation_type = execution.operation_type
+        if operation_type is OperationType.MUTATION:
+            yield
+            if cache is not None:  # this process's own writes show at once
+                cache.invalidate()
+            return
+        if cache is None or not _shareable(execution, context):
+            yield
+            return
+        key = cache.key(execution.query or "", execution.operation_name, execution.variables)
+        cached = cache.get(key)
+        if context.response is not None:
+            context.response.headers["X-Cache"] = "HIT" if cached is not None else "MISS"
+        if cached is not None:
+            execution.result = ExecutionResult(data=cached, errors=None)
+            yield
+            return
+        generation = cache.generation
         yield
+        result = execution.result
+        if result is not None and not result.errors and result.data is not None:
+            cache.put(key, result.data, generation)
 
     def get_results(self) -> dict[str, Any]:
         if self.cost is None:
@@ -118,6 +143,17 @@ class OperationGuard(SchemaExtension):
                 "restoreRate": decision.restore_rate,
             }
         return {"cost": cost}
+
+
+def _shareable(execution: Any, context: Context) -> bool:
+    """An anonymous query sent as GET or as a persisted query: one answer fits every client."""
+    request = context.request
+    if context.principal is not None or request is None or request.scope["type"] != "http":
+        return False
+    if execution.operation_type is not OperationType.QUERY:
+        return False
+    persisted = "persistedQuery" in (execution.operation_extensions or {})
+    return request.scope.get("method") == "GET" or persisted
 
 
 class ErrorPolicy(SchemaExtension):
