@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bson import ObjectId
 from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from app.database import Database, Document
 from app.errors import (
@@ -36,6 +36,7 @@ from app.search import search_fields
 from app.status import derive_status, status_fields
 
 TrendResult = ItemResult[Trend]
+DUPLICATE_KEY = 11000
 SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
 """Fields an appended series owns: writes of a trend with a series leave them alone."""
 
@@ -277,20 +278,25 @@ class TrendWriter:
         An item another writer inserted first (``DuplicateKeyError``) joins the updates, and
         related ids we had made up for its slug are replaced by the winner's id.
         """
-        documents: dict[int, Document] = {}
         moment = now()
-        for index in indexes:
-            spec = specs[index]
-            if spec.slug in stored:
-                continue
-            document = new_trend_document(
-                spec, ids[spec.slug], [ids[slug] for slug in spec.related], moment
+        documents = {
+            index: new_trend_document(
+                specs[index], ids[specs[index].slug], [ids[s] for s in specs[index].related], moment
             )
+            for index in indexes
+            if specs[index].slug not in stored
+        }
+        if documents:
+            # One round trip for the whole batch; unordered, so one lost race (a duplicate
+            # slug) does not stop the others.
+            order = list(documents)
             try:
-                await self._trends.insert_one(document)
-            except DuplicateKeyError:
-                continue
-            documents[index] = document
+                await self._trends.insert_many([documents[i] for i in order], ordered=False)
+            except BulkWriteError as error:
+                for failure in error.details.get("writeErrors", []):
+                    if failure.get("code") != DUPLICATE_KEY:
+                        raise
+                    del documents[order[failure["index"]]]
         lost = [specs[index].slug for index in indexes if specs[index].slug not in stored]
         lost = [slug for slug in lost if all(specs[i].slug != slug for i in documents)]
         if lost:
