@@ -45,17 +45,20 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def _die_with_parent(parent_pid: int) -> None:  # pragma: no cover - runs in the child
-    """Ask Linux to SIGTERM the server when the API process dies, even by ``kill -9``.
+    """Ask Linux to kill the server when the API process dies, even by ``kill -9``.
 
     Runs in the forked child before exec. Linux sends the signal when the *thread* that
     forked the child ends, so :meth:`EmbeddedMongo.start` forks from a thread that lives as
-    long as the server.
+    long as the server. SIGKILL, not SIGTERM: an owner that died without stopping the
+    server died abnormally anyway, ``--sync-on-commit`` keeps acknowledged writes through
+    a kill, and a graceful stop under load could outlast whoever waits to reuse the data
+    folder (SecantusDB locks it).
     """
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent_pid:  # the parent died before prctl took effect
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _check_port_free(host: str, port: int) -> None:

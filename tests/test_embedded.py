@@ -17,7 +17,7 @@ from pymongo.errors import ServerSelectionTimeoutError
 from app.embedded import EmbeddedMongo, EmbeddedServerError
 from tests.processes import process_alive, wait_until_gone
 
-# Enough for a graceful stop (~2 s) on a slow machine; a timeout, not a measurement.
+# A timeout, not a measurement: the server is killed when its owner dies.
 GONE_WITHIN = 15.0
 
 Document = dict[str, object]
