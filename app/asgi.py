@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import TypedDict
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -88,7 +88,6 @@ def create_app(
     *,
     database: Database | None = None,
     seed_if_empty: bool = False,
-    on_ready: Callable[[], None] | None = None,
 ) -> Starlette:
     """The ASGI app. Pass ``database`` to use an open one (tests) instead of connecting."""
     settings = settings or get_settings()
@@ -140,8 +139,6 @@ def create_app(
                         len(report.categories.inserted),
                     )
             async with serving(opened) as state:
-                if on_ready is not None:
-                    on_ready()
                 yield state
 
     graphql = GraphQLView(build_schema(settings), settings, metrics=metrics)

@@ -10,6 +10,9 @@ a separate process at a fixed concurrency:
   (``TRENDGRAPH_NAIVE=true``): one query per lookup;
 - ``floor``: ``bench/floor.py``, the same reads with orjson and no GraphQL.
 
+S4 seeds ``--seeding`` synthetic trends through the API and compares with a raw
+``insert_many`` of the same documents (``bench/seeding.py``).
+
 S1c and S2c repeat S1 and S2 as GET requests, which the API's response cache may answer
 (the naive baseline has no cache; the floor performs its reads every time).
 
@@ -38,6 +41,7 @@ from rich.table import Table
 
 from app.embedded import EmbeddedMongo, free_port
 from bench.harness import LoadResult, Server, cpu_seconds, data_commands, rss_mib, wrk
+from bench.seeding import run_seeding
 
 console = Console(width=180)
 DATABASE = "bench"
@@ -113,10 +117,13 @@ def measure(
 
 
 def main(
-    trends: Annotated[int, typer.Option(min=10, help="Synthetic trends to seed.")] = 2_000,
+    trends: Annotated[int, typer.Option(min=10, help="Synthetic trends to seed.")] = 500,
     seconds: Annotated[int, typer.Option(min=1, help="Measured seconds per scenario.")] = 10,
     connections: Annotated[int, typer.Option(min=1, help="Concurrent connections.")] = 16,
     workers: Annotated[int, typer.Option(min=1, help="uvicorn workers.")] = os.cpu_count() or 2,
+    seeding: Annotated[
+        int, typer.Option(min=0, help="Trends for S4 (seeding through the API); 0 skips it.")
+    ] = 10_000,
 ) -> None:
     """Run every scenario against trendgraph, naive and floor; print the table."""
     if shutil.which("wrk") is None:
@@ -175,6 +182,14 @@ def main(
                     )
                     console.print(f"  {variant} {scenario.key} done")
         print_table(results, scenarios, trends, database_name, connections, workers, seconds)
+        if seeding:
+            s4 = run_seeding(uri, seeding, folder, workers)
+            console.print(
+                f"S4 seeding {s4.documents:,} trends: through the API (python -m seeds --via-api, "
+                f"batches of 500) {s4.api_rate:,.0f} docs/s ({s4.api_seconds:.1f}s); raw "
+                f"insert_many {s4.raw_rate:,.0f} docs/s ({s4.raw_seconds:.1f}s); "
+                f"API/raw {s4.api_rate / s4.raw_rate:.0%}"
+            )
     finally:
         if embedded is not None:
             embedded.stop()

@@ -14,7 +14,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from app.database import Database, Document
+from app.database import Database, Document, find_in
 from app.errors import (
     DuplicateSlugError,
     ErrorCode,
@@ -239,9 +239,7 @@ class TrendWriter:
         related_slugs = {slug for spec in specs for slug in spec.related}
         stored = {
             document["slug"]: document
-            async for document in self._trends.find(
-                {"slug": {"$in": sorted(batch_slugs | related_slugs)}}
-            )
+            for document in await find_in(self._trends, "slug", sorted(batch_slugs | related_slugs))
         }
         # An item may only point at stored trends or at items of this batch that will be
         # written; failing one item can strand another, so repeat until nothing changes.
@@ -298,9 +296,10 @@ class TrendWriter:
                         raise
                     del documents[order[failure["index"]]]
         lost = [specs[index].slug for index in indexes if specs[index].slug not in stored]
-        lost = [slug for slug in lost if all(specs[i].slug != slug for i in documents)]
+        inserted = {specs[index].slug for index in documents}
+        lost = [slug for slug in lost if slug not in inserted]
         if lost:
-            async for document in self._trends.find({"slug": {"$in": lost}}):
+            for document in await find_in(self._trends, "slug", lost):
                 stored[document["slug"]] = document
                 ids[document["slug"]] = document["_id"]
         for index, document in documents.items():
