@@ -94,3 +94,12 @@ async def test_naive_baseline_issues_one_query_per_lookup(fifty_trends: Database
     per_trend = commands[1] - 1
     assert per_trend >= 3
     assert commands == {first: 1 + first * per_trend for first in (1, 10, 50)}
+
+
+async def test_alias_lookup_costs_a_second_query_only_on_a_miss(
+    seeded: Database, graphql: GraphQLClient
+) -> None:
+    by_slug, slug_stats = await graphql.execute('{ trend(slug: "asyncio") { name } }')
+    by_alias, alias_stats = await graphql.execute('{ trend(slug: "python-asyncio") { name } }')
+    assert by_slug.data == by_alias.data == {"trend": {"name": "Asyncio"}}
+    assert (slug_stats.commands, alias_stats.commands) == (1, 2)
