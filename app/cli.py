@@ -13,7 +13,7 @@ import uvicorn
 from pydantic import ValidationError
 
 from app.auth import new_api_key
-from app.settings import Settings, describe_settings_error, get_settings
+from app.settings import Settings, describe_settings_error, get_settings, unknown_variables
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
 
@@ -26,11 +26,14 @@ def main() -> None:
 def load_settings() -> Settings:
     """The settings, or exit with code 2 and one line per bad environment variable."""
     try:
-        return get_settings()
+        settings = get_settings()
     except ValidationError as error:
         for line in describe_settings_error(error):
             typer.echo(f"Error: {line}", err=True)
         raise typer.Exit(code=2) from None
+    for name in unknown_variables():
+        typer.echo(f"Warning: {name} is not a trendgraph setting (misspelt?); ignored", err=True)
+    return settings
 
 
 class _Server(uvicorn.Server):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -147,6 +149,22 @@ def describe_settings_error(error: ValidationError) -> list[str]:
         shown = "" if name == "mongodb_uri" else f" (got {fault['input']!r})"
         lines.append(f"{variable}: {fault['msg']}{shown}")
     return lines
+
+
+OTHER_VARIABLES = frozenset({"TRENDGRAPH_TEST_MONGODB_URI", "TRENDGRAPH_BENCH_MONGODB_URI"})
+"""``TRENDGRAPH_*`` variables read by the test suite and the benchmark, not by the service."""
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``TRENDGRAPH_*`` variables that name no setting: a misspelling would otherwise be
+    silently ignored."""
+    known = {f"TRENDGRAPH_{name.upper()}" for name in Settings.model_fields} | OTHER_VARIABLES
+    variables = os.environ if environ is None else environ
+    return sorted(
+        name
+        for name in variables
+        if name.upper().startswith("TRENDGRAPH_") and name.upper() not in known
+    )
 
 
 @lru_cache(maxsize=1)

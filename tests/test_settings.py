@@ -130,3 +130,15 @@ def test_a_bad_uri_is_not_repeated_in_the_description() -> None:
     (line,) = describe_settings_error(caught.value)
     assert line.startswith("TRENDGRAPH_MONGODB_URI: ")
     assert "secret" not in line
+
+
+def test_misspelt_variables_are_named() -> None:
+    from app.settings import unknown_variables
+
+    environ = {
+        "TRENDGRAPH_PROT": "8001",
+        "TRENDGRAPH_PORT": "8001",
+        "TRENDGRAPH_TEST_MONGODB_URI": "mongodb://x",
+        "PATH": "/bin",
+    }
+    assert unknown_variables(environ) == ["TRENDGRAPH_PROT"]
