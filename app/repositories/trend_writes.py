@@ -104,6 +104,7 @@ class TrendWriter:
     def __init__(self, database: Database) -> None:
         self._trends = database.trends
         self._categories = database.categories
+        self._series = database.trend_series
 
     async def create(self, spec: TrendSpec) -> Trend:
         """Store a new trend; :class:`WriteError` (nothing written) when it cannot be."""
@@ -145,7 +146,8 @@ class TrendWriter:
     async def delete(self, slug: str, *, expected_version: int) -> Trend:
         """Delete trend ``slug`` if it is at ``expected_version``; returns it as it was.
 
-        Other trends that listed it as related stop doing so (a change: their version grows).
+        Its series is deleted too. Other trends that listed it as related stop doing so (a
+        change: their version grows).
         """
         stored = await self._trends.find_one({"slug": slug})
         if stored is None:
@@ -154,6 +156,7 @@ class TrendWriter:
         result = await self._trends.delete_one({"_id": stored["_id"], "version": expected_version})
         if result.deleted_count == 0:
             await self._raise_lost_race(stored["_id"], slug, expected_version)
+        await self._series.delete_one({"_id": stored["_id"]})  # its series goes with it
         await self._trends.update_many(
             {"related": stored["_id"]},
             {

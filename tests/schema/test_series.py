@@ -246,3 +246,19 @@ async def test_reseeding_keeps_growth_computed_from_the_series(
     assert report.trends.unchanged == ["asyncio"]
     data = await graphql.data('{ trend(slug: "asyncio") { growth { label method } } }')
     assert data["trend"]["growth"] == [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]
+
+
+async def test_deleting_a_trend_deletes_its_series(seeded: Database, settings: Settings) -> None:
+    client = writer(seeded, settings)
+    appended = await client.data(
+        APPEND, {"slug": "asyncio", "points": [{"date": "2024-01-01", "value": 1}]}
+    )
+    version = appended["appendSeries"]["trend"]["version"]
+    assert await seeded.trend_series.count_documents({}) == 1
+    deleted = await client.data(
+        'mutation($v: Int!) { deleteTrend(slug: "asyncio", expectedVersion: $v) '
+        "{ userErrors { code } } }",
+        {"v": version},
+    )
+    assert deleted["deleteTrend"]["userErrors"] == []
+    assert await seeded.trend_series.count_documents({}) == 0
