@@ -186,7 +186,7 @@ def main(
             s4 = run_seeding(uri, seeding, folder, workers)
             console.print(
                 f"S4 seeding {s4.documents:,} trends: through the API (python -m seeds --via-api, "
-                f"batches of 500) {s4.api_rate:,.0f} docs/s ({s4.api_seconds:.1f}s); raw "
+                f"batches of 200) {s4.api_rate:,.0f} docs/s ({s4.api_seconds:.1f}s); raw "
                 f"insert_many {s4.raw_rate:,.0f} docs/s ({s4.raw_seconds:.1f}s); "
                 f"API/raw {s4.api_rate / s4.raw_rate:.0%}"
             )

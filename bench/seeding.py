@@ -72,7 +72,7 @@ def run_seeding(uri: str, count: int, folder: Path, workers: int) -> SeedingResu
             started = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "seeds", "--via-api", f"http://127.0.0.1:{port}/graphql",
-                 "--api-key", API_KEY, "--batch-size", "500", str(seed_file)],
+                 "--api-key", API_KEY, "--batch-size", "200", str(seed_file)],
                 env=run_env, check=True, capture_output=True,
             )  # fmt: skip
             api_seconds = time.perf_counter() - started

@@ -65,6 +65,9 @@ def load(
     batch_size: Annotated[
         int, typer.Option(min=1, max=500, help="Items per upsert call with --via-api.")
     ] = 100,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=16, help="Upsert calls in flight at once with --via-api.")
+    ] = 2,
 ) -> None:
     """Load seed files idempotently (upsert by slug) and print what changed.
 
@@ -93,7 +96,9 @@ def load(
             report = asyncio.run(direct())
         else:
             assert api_key is not None
-            seeder = ApiSeeder(via_api, api_key, batch_size=batch_size, console=console)
+            seeder = ApiSeeder(
+                via_api, api_key, batch_size=batch_size, concurrency=concurrency, console=console
+            )
             report = asyncio.run(seeder.seed(paths))
     except (SeedFileError, SeedApiError, EmbeddedServerError, PyMongoError) as error:
         reason = f"database error: {error}" if isinstance(error, PyMongoError) else str(error)

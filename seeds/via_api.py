@@ -104,6 +104,7 @@ class ApiSeeder:
         api_key: str,
         *,
         batch_size: int = 100,
+        concurrency: int = 2,
         max_attempts: int = 6,
         backoff_seconds: float = 0.5,
         timeout_seconds: float = 60.0,
@@ -112,6 +113,7 @@ class ApiSeeder:
     ) -> None:
         self.url = url
         self.batch_size = batch_size
+        self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
         self.retries = 0
@@ -146,18 +148,28 @@ class ApiSeeder:
     async def _send_kind(
         self, items: list[Item], report: ApiSeedReport, progress: Progress, task: Any
     ) -> None:
+        slots = asyncio.Semaphore(self.concurrency)  # batches in flight (say, one per worker)
         pending = items
         while pending:
             deferred: list[tuple[Item, dict[str, Any]]] = []
-            for start in range(0, len(pending), self.batch_size):
-                batch = pending[start : start + self.batch_size]
-                for item, result in zip(batch, await self._upsert(batch), strict=True):
+
+            async def send(batch: list[Item], deferred: list[tuple[Item, dict[str, Any]]]) -> None:
+                async with slots:
+                    results = await self._upsert(batch)
+                for item, result in zip(batch, results, strict=True):
                     codes = {error["code"] for error in result.get("userErrors", [])}
                     if result["outcome"] == "FAILED" and codes == {LATER[item.kind]}:
-                        deferred.append((item, result))
+                        deferred.append((item, result))  # names an item not written yet
                         continue
                     self._record(report, item, result)
                     progress.advance(task)
+
+            await asyncio.gather(
+                *(
+                    send(pending[start : start + self.batch_size], deferred)
+                    for start in range(0, len(pending), self.batch_size)
+                )
+            )
             retry = [item for item, _ in deferred]
             if len(retry) == len(pending):  # no progress: what is missing will not come
                 for item, result in deferred:
@@ -186,7 +198,7 @@ class ApiSeeder:
                 report.failures.append(ItemFailure(item, message, error.get("code")))
 
     async def _upsert(self, batch: list[Item]) -> list[dict[str, Any]]:
-        """One result per item; a batch refused as a whole is split to find the bad items."""
+        """One result per item; a batch refused as a whole is halved to find the bad items."""
         kind = batch[0].kind
         body = await self._post(UPSERT[kind], {"inputs": [item.value for item in batch]})
         payload = (body.get("data") or {}).get(FIELD[kind])
@@ -198,10 +210,10 @@ class ApiSeeder:
         if len(batch) == 1:
             messages = "; ".join(error.get("message", "") for error in body.get("errors", []))
             return [{"outcome": "FAILED", "message": messages or "refused by the API"}]
-        results = []
-        for item in batch:
-            results.extend(await self._upsert([item]))
-        return results
+        # Refused as a whole (a bad item, or a body over the server's size limit): halve
+        # it, so the good items still go in at the cost of a few more calls, not one each.
+        middle = len(batch) // 2
+        return [*await self._upsert(batch[:middle]), *await self._upsert(batch[middle:])]
 
     async def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         for attempt in range(1, self.max_attempts + 1):

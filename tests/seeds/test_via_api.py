@@ -240,3 +240,50 @@ async def test_gives_up_after_the_last_attempt(served: Served) -> None:
     )
     with pytest.raises(SeedApiError, match="gave up after 3 attempts"):
         await seeder.seed([Path("seeds/data/taxonomy.json")])
+
+
+@pytest.mark.parametrize("concurrency", ["0", "17", "two"])
+async def test_bad_concurrency_is_a_usage_error(served: Served, concurrency: str) -> None:
+    run = await run_seeds(
+        served.env, "--via-api", served.url, "--api-key", API_KEY, "--concurrency", concurrency
+    )
+    assert run.code == 2
+    assert "--concurrency" in run.stderr
+
+
+async def test_a_batch_over_the_body_limit_is_halved_not_sent_item_by_item(
+    database: Database, served: Served, tmp_path: Path
+) -> None:
+    """A body the server refuses as too large (413) comes back without data: the batch is
+    halved until it fits, so a few calls more, not one per item."""
+    calls: list[int] = []
+
+    class Counting(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            size = len(request.content)
+            calls.append(size)
+            if size > 4_000:  # stand in for a server with a small TRENDGRAPH_MAX_BODY_BYTES
+                return httpx.Response(
+                    413,
+                    json={"errors": [{"message": "too large"}]},
+                    request=request,
+                )
+            return await self.inner.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    items = [
+        {"slug": f"bulk-{index:02d}", "name": f"Bulk {index}", "description": "x" * 150}
+        for index in range(16)
+    ]
+    seed_file = tmp_path / "bulk.json"
+    seed_file.write_bytes(orjson.dumps({"trends": items}))
+    seeder = ApiSeeder(served.url, API_KEY, batch_size=16, concurrency=1, transport=Counting())
+    report = await seeder.seed([seed_file])
+    assert len(report.trends.inserted) == 16
+    assert await database.trends.count_documents({}) == 16
+    assert len(calls) < 16
