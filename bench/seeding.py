@@ -44,7 +44,9 @@ class SeedingResult:
         return self.documents / self.raw_seconds
 
 
-def run_seeding(uri: str, count: int, folder: Path, workers: int) -> SeedingResult:
+def run_seeding(
+    uri: str, count: int, folder: Path, workers: int, *, concurrency: int = 1
+) -> SeedingResult:
     taxonomy = parse_seed_file(DATA_DIR / "taxonomy.json").categories
     trends = [synthetic.spec for synthetic in generate(count, 11, END, taxonomy)]
     seed_file = folder / "s4-trends.json"
@@ -72,7 +74,8 @@ def run_seeding(uri: str, count: int, folder: Path, workers: int) -> SeedingResu
             started = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "seeds", "--via-api", f"http://127.0.0.1:{port}/graphql",
-                 "--api-key", API_KEY, "--batch-size", "200", str(seed_file)],
+                 "--api-key", API_KEY, "--batch-size", "200", "--concurrency", str(concurrency),
+                 str(seed_file)],
                 env=run_env, check=True, capture_output=True,
             )  # fmt: skip
             api_seconds = time.perf_counter() - started

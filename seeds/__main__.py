@@ -66,8 +66,14 @@ def load(
         int, typer.Option(min=1, max=500, help="Items per upsert call with --via-api.")
     ] = 100,
     concurrency: Annotated[
-        int, typer.Option(min=1, max=16, help="Upsert calls in flight at once with --via-api.")
-    ] = 2,
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Upsert calls in flight at once with --via-api (on the 2-core bench machine "
+            "with the embedded database, 1 was fastest).",
+        ),
+    ] = 1,
 ) -> None:
     """Load seed files idempotently (upsert by slug) and print what changed.
 

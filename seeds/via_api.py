@@ -104,7 +104,7 @@ class ApiSeeder:
         api_key: str,
         *,
         batch_size: int = 100,
-        concurrency: int = 2,
+        concurrency: int = 1,
         max_attempts: int = 6,
         backoff_seconds: float = 0.5,
         timeout_seconds: float = 60.0,
