@@ -126,6 +126,14 @@ def editor(database: Database, settings: Settings) -> GraphQLClient:
     return GraphQLClient(database, settings, principal=Principal(key_id="test-editor"))
 
 
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ``TRENDGRAPH_*`` variable of the surrounding shell leaks into the test."""
+    for name in list(os.environ):
+        if name.upper().startswith("TRENDGRAPH_"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +10,8 @@ from pydantic import ValidationError
 
 from app.settings import Settings, describe_settings_error
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No ``TRENDGRAPH_*`` variable of the surrounding shell leaks into these tests."""
-    for name in list(os.environ):
-        if name.upper().startswith("TRENDGRAPH_"):
-            monkeypatch.delenv(name)
+# No TRENDGRAPH_* variable of the surrounding shell leaks into these tests.
+pytestmark = pytest.mark.usefixtures("clean_environment")
 
 
 def test_defaults() -> None:
