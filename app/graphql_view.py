@@ -46,7 +46,7 @@ from app.graphql_http import (
     read_params,
     status_for,
 )
-from app.observability import REQUEST_ID_HEADER, Metrics, request_id_from
+from app.observability import REQUEST_ID_HEADER, Metrics, access_logger, request_id_from
 from app.persisted_queries import PersistedQueries
 from app.ratelimit import RateLimiter
 from app.settings import Settings
@@ -295,9 +295,21 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
     def error_response(self, error: GraphQLHTTPError, media_type: str) -> Response:
+        """A request refused before execution (method, media type, body, APQ miss)."""
         status_code = error.status_code
         if status_code == 200 and media_type == GRAPHQL_RESPONSE_JSON:
             status_code = 400  # no data entry: the spec wants a 4xx for this media type
+        # Executed operations are counted and logged by the ErrorPolicy extension; these
+        # never reach it, so they are counted and logged here.
+        if self.metrics is not None:
+            self.metrics.requests.labels("unparsed", "refused").inc()
+            self.metrics.errors.labels(error.code).inc()
+        access_logger.info(
+            "graphql refused %s %s",
+            status_code,
+            error.code,
+            extra={"status": "refused", "http_status": status_code, "error_codes": [error.code]},
+        )
         return Response(
             self.encode_json(error.body()),
             status_code=status_code,

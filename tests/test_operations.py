@@ -183,3 +183,23 @@ async def test_one_json_access_log_line_per_request(
     assert record.__dict__["cost"] == 1
     assert record.__dict__["database_commands"] == 1
     assert record.__dict__["duration_ms"] >= 0
+
+
+async def test_requests_refused_before_execution_are_counted_and_logged(
+    client_with: ClientFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with client_with() as client:
+        with caplog.at_level(logging.INFO, logger="trendgraph.access"):
+            refused = await client.post(
+                "/graphql", content=b"query=x", headers={"content-type": "text/plain"}
+            )
+        text = (await client.get("/metrics")).text
+    assert refused.status_code == 415
+    assert (
+        metric(text, 'trendgraph_graphql_requests_total{operation="unparsed",status="refused"}')
+        == 1
+    )
+    assert metric(text, 'trendgraph_graphql_errors_total{code="UNSUPPORTED_MEDIA_TYPE"}') == 1
+    [record] = [r for r in caplog.records if r.name == "trendgraph.access"]
+    assert record.__dict__["status"] == "refused"
+    assert record.__dict__["http_status"] == 415
