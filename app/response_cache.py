@@ -89,7 +89,8 @@ class ResponseCache:
         """Empty the cache on every change to the database, for as long as it runs."""
         while True:
             try:
-                async with await database.db.watch() as stream:
+                # Only the fact of a change matters: the server leaves the documents out.
+                async with await database.db.watch(ONLY_THE_EVENT) as stream:
                     # Anything written before the stream opened may be in the cache: start empty.
                     self.invalidate()
                     self.live = True
@@ -102,6 +103,10 @@ class ResponseCache:
                 self.live = False
                 self.invalidate()
             await asyncio.sleep(RETRY_SECONDS)
+
+
+ONLY_THE_EVENT = [{"$project": {"operationType": 1}}]
+"""Change stream pipeline keeping the event's kind (and its resume token), not the document."""
 
 
 @contextlib.asynccontextmanager

@@ -27,13 +27,16 @@ from seeds.loader import MAX_FILE_BYTES, SeedFileError, SeedReport
 logger = logging.getLogger(__name__)
 
 RESULT_FIELDS = "index slug outcome userErrors { field message code }"
+# Trends go as JSON Lines (importTrends): the server validates them without GraphQL's
+# per-field input coercion. Categories are few and go as input objects.
 UPSERT = {
     "categories": "mutation($inputs: [CategoryInput!]!) { upsertCategories(inputs: $inputs) "
     f"{{ results {{ {RESULT_FIELDS} }} userErrors {{ field message code }} }} }}",
-    "trends": "mutation($inputs: [TrendInput!]!) { upsertTrends(inputs: $inputs) "
+    "trends": "mutation($jsonLines: String!) { importTrends(jsonLines: $jsonLines) "
     f"{{ results {{ {RESULT_FIELDS} }} userErrors {{ field message code }} }} }}",
 }
-FIELD = {"categories": "upsertCategories", "trends": "upsertTrends"}
+FIELD = {"categories": "upsertCategories", "trends": "importTrends"}
+ARGUMENT = {"categories": "inputs", "trends": "jsonLines"}
 # Codes meaning "what this item points at is not there yet": worth sending again later.
 LATER = {"categories": "UNKNOWN_CATEGORY", "trends": "UNKNOWN_RELATED"}
 TRANSIENT_STATUS = {429, 502, 503, 504}
@@ -56,6 +59,14 @@ class Item:
     def slug(self) -> str | None:
         slug = self.value.get("slug") if isinstance(self.value, dict) else None
         return slug if isinstance(slug, str) else None
+
+    @property
+    def references(self) -> set[str]:
+        """Slugs this item points at (a trend's related trends, a category's parent)."""
+        if not isinstance(self.value, dict):
+            return set()
+        pointed = self.value.get("related") if self.kind == "trends" else [self.value.get("parent")]
+        return {slug for slug in pointed or [] if isinstance(slug, str)}
 
     def describe(self) -> str:
         slug = f" (slug {self.slug!r})" if self.slug else ""
@@ -93,6 +104,12 @@ def read_seed_items(path: Path) -> dict[str, list[Item]]:
             raise SeedFileError(path, f"{kind} must be a list of objects")
         items[kind] = [Item(path, kind, position, value) for position, value in enumerate(values)]
     return items
+
+
+def _variables(kind: str, batch: list[Item]) -> dict[str, Any]:
+    if kind == "trends":
+        return {"jsonLines": "\n".join(orjson.dumps(item.value).decode() for item in batch)}
+    return {"inputs": [item.value for item in batch]}
 
 
 class ApiSeeder:
@@ -148,28 +165,9 @@ class ApiSeeder:
     async def _send_kind(
         self, items: list[Item], report: ApiSeedReport, progress: Progress, task: Any
     ) -> None:
-        slots = asyncio.Semaphore(self.concurrency)  # batches in flight (say, one per worker)
         pending = items
         while pending:
-            deferred: list[tuple[Item, dict[str, Any]]] = []
-
-            async def send(batch: list[Item], deferred: list[tuple[Item, dict[str, Any]]]) -> None:
-                async with slots:
-                    results = await self._upsert(batch)
-                for item, result in zip(batch, results, strict=True):
-                    codes = {error["code"] for error in result.get("userErrors", [])}
-                    if result["outcome"] == "FAILED" and codes == {LATER[item.kind]}:
-                        deferred.append((item, result))  # names an item not written yet
-                        continue
-                    self._record(report, item, result)
-                    progress.advance(task)
-
-            await asyncio.gather(
-                *(
-                    send(pending[start : start + self.batch_size], deferred)
-                    for start in range(0, len(pending), self.batch_size)
-                )
-            )
+            deferred = await self._send_round(pending, report, progress, task)
             retry = [item for item, _ in deferred]
             if len(retry) == len(pending):  # no progress: what is missing will not come
                 for item, result in deferred:
@@ -177,6 +175,68 @@ class ApiSeeder:
                     progress.advance(task)
                 return
             pending = retry
+
+    async def _send_round(
+        self, items: list[Item], report: ApiSeedReport, progress: Progress, task: Any
+    ) -> list[tuple[Item, dict[str, Any]]]:
+        """Send ``items`` in batches, up to ``concurrency`` at once; return the items the
+        API answered "points at something not there yet", with their results.
+
+        An item whose related trend (or parent) is being written by a batch in flight
+        would come back "not there yet" and cost a second round: it waits for a later
+        batch instead (see :meth:`_next_batch`).
+        """
+        deferred: list[tuple[Item, dict[str, Any]]] = []
+        waiting = list(items)
+        in_flight: dict[asyncio.Task[None], set[str]] = {}
+
+        async def send(batch: list[Item]) -> None:
+            results = await self._upsert(batch)
+            for item, result in zip(batch, results, strict=True):
+                codes = {error["code"] for error in result.get("userErrors", [])}
+                if result["outcome"] == "FAILED" and codes == {LATER[item.kind]}:
+                    deferred.append((item, result))  # names an item not written yet
+                    continue
+                self._record(report, item, result)
+                progress.advance(task)
+
+        try:
+            while waiting or in_flight:
+                if waiting and len(in_flight) < self.concurrency:
+                    batch, waiting = self._next_batch(waiting, set().union(*in_flight.values()))
+                    if batch:
+                        sending = asyncio.create_task(send(batch))
+                        in_flight[sending] = {item.slug for item in batch if item.slug}
+                        continue
+                finished, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for done in finished:
+                    del in_flight[done]
+                    done.result()  # an error stops the run
+        finally:
+            for unfinished in in_flight:
+                unfinished.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+        return deferred
+
+    def _next_batch(self, waiting: list[Item], busy: set[str]) -> tuple[list[Item], list[Item]]:
+        """The next batch out of ``waiting`` (in order), and what is left waiting.
+
+        ``busy``: slugs of batches in flight. An item waits when it points at a busy slug
+        or at an item held back before it; a reference forward, to an item not reached
+        yet, does not hold it (the server answers "not there yet" and it goes again in
+        the next round). With nothing in flight the first item always goes.
+        """
+        batch: list[Item] = []
+        held: list[Item] = []
+        held_slugs: set[str] = set()
+        for item in waiting:
+            if len(batch) < self.batch_size and not item.references & (busy | held_slugs):
+                batch.append(item)
+            else:
+                held.append(item)
+                if item.slug:
+                    held_slugs.add(item.slug)
+        return batch, held
 
     def _record(self, report: ApiSeedReport, item: Item, result: dict[str, Any]) -> None:
         counts = report.categories if item.kind == "categories" else report.trends
@@ -193,14 +253,15 @@ class ApiSeeder:
             for error in errors:
                 where = error.get("field") or []
                 # Paths start at the batch ("inputs", "3", ...); the item is named instead.
-                field_path = ".".join(where[2:]) if where[:1] == ["inputs"] else ".".join(where)
+                in_batch = where[:1] == [ARGUMENT[item.kind]]
+                field_path = ".".join(where[2:]) if in_batch else ".".join(where)
                 message = f"{field_path}: {error['message']}" if field_path else error["message"]
                 report.failures.append(ItemFailure(item, message, error.get("code")))
 
     async def _upsert(self, batch: list[Item]) -> list[dict[str, Any]]:
         """One result per item; a batch refused as a whole is halved to find the bad items."""
         kind = batch[0].kind
-        body = await self._post(UPSERT[kind], {"inputs": [item.value for item in batch]})
+        body = await self._post(UPSERT[kind], _variables(kind, batch))
         payload = (body.get("data") or {}).get(FIELD[kind])
         if payload is not None and payload["userErrors"]:
             raise SeedApiError(f"{FIELD[kind]} refused the batch: {payload['userErrors']}")

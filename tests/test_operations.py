@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from app.asgi import create_app
+from app.auth import hash_key
 from app.database import Database
 from app.settings import Settings
 from tests.conftest import asgi_client
@@ -128,6 +129,25 @@ async def test_variables_over_the_size_limit_are_refused(client_with: ClientFact
         big = await post(client, query, variables={"slugs": ["x" * 200]})
     assert small.json()["data"] == {"compareTrends": [{"name": "Asyncio"}]}
     assert big.json()["errors"][0]["extensions"]["code"] == "VARIABLES_TOO_LARGE"
+
+
+async def test_requests_with_an_api_key_are_bounded_by_the_body_limit_alone(
+    client_with: ClientFactory,
+) -> None:
+    query = "query($slugs: [String!]!) { compareTrends(slugs: $slugs) { name } }"
+    variables = {"slugs": ["asyncio", "x" * 1_500]}
+    keyed = {"authorization": "Bearer bulk-loader"}
+    async with client_with(
+        max_variables_bytes=100, max_body_bytes=2_048, api_key_hashes=hash_key("bulk-loader")
+    ) as client:
+        fits = await client.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=keyed
+        )
+        too_big = await client.post(
+            "/graphql", json={"query": query, "variables": {"slugs": ["x" * 3_000]}}, headers=keyed
+        )
+    assert fits.json()["data"] == {"compareTrends": [{"name": "Asyncio"}, None]}
+    assert too_big.status_code == 413
 
 
 async def test_slow_requests_time_out(client_with: ClientFactory) -> None:

@@ -7,6 +7,7 @@ updates (``{_id, version: expected}`` matches only while nobody else has written
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Container, Sequence
 from datetime import datetime
 
@@ -35,7 +36,9 @@ from app.repositories.writes import (
 from app.search import search_fields
 from app.status import derive_status, status_fields
 
-TrendResult = ItemResult[Trend]
+TrendResult = ItemResult[Document]
+"""A bulk upsert item's outcome, with the trend as stored (a raw document: callers that
+show it validate it, so a bulk load that does not ask for it does not pay for that)."""
 DUPLICATE_KEY = 11000
 SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
 """Fields an appended series owns: writes of a trend with a series leave them alone."""
@@ -238,12 +241,15 @@ class TrendWriter:
             if category is not None and category not in known_categories:
                 results[index] = _failed(index, specs[index].slug, _unknown_category(category))
 
+        # Whole documents of the items' own slugs (to compare), only ids of what they point
+        # at: both lookups at once.
         batch_slugs = {spec.slug for spec in specs}
-        related_slugs = {slug for spec in specs for slug in spec.related}
-        stored = {
-            document["slug"]: document
-            for document in await find_in(self._trends, "slug", sorted(batch_slugs | related_slugs))
-        }
+        pointed_at = {slug for spec in specs for slug in spec.related} - batch_slugs
+        own, others = await asyncio.gather(
+            find_in(self._trends, "slug", sorted(batch_slugs)),
+            find_in(self._trends, "slug", sorted(pointed_at), {"slug": 1}),
+        )
+        stored = {document["slug"]: document for document in [*own, *others]}
         # An item may only point at stored trends or at items of this batch that will be
         # written; failing one item can strand another, so repeat until nothing changes.
         while True:
@@ -312,9 +318,7 @@ class TrendWriter:
                     {"_id": document["_id"], "version": 1}, {"$set": {"related": related}}
                 )
                 document["related"] = related
-            results[index] = ItemResult(
-                index, specs[index].slug, Outcome.INSERTED, Trend.model_validate(document)
-            )
+            results[index] = ItemResult(index, specs[index].slug, Outcome.INSERTED, document)
 
     async def _update_one(
         self, index: int, spec: TrendSpec, stored: dict[str, Document], ids: dict[str, ObjectId]
@@ -333,9 +337,7 @@ class TrendWriter:
                 break
             content = _content_for(current, content)
             if unchanged(current, content):
-                return ItemResult(
-                    index, spec.slug, Outcome.UNCHANGED, Trend.model_validate(current)
-                )
+                return ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
             condition = {"_id": current["_id"]}
             if attempt < MAX_ATTEMPTS:
                 condition["version"] = current["version"]
@@ -345,7 +347,7 @@ class TrendWriter:
                 return_document=ReturnDocument.AFTER,
             )
             if updated is not None:
-                return ItemResult(index, spec.slug, Outcome.UPDATED, Trend.model_validate(updated))
+                return ItemResult(index, spec.slug, Outcome.UPDATED, updated)
             current = await self._trends.find_one({"_id": current["_id"]})
         message = "the trend was deleted while being written; retry the item"
         return _failed(index, spec.slug, FieldError(None, message, ErrorCode.NOT_FOUND))

@@ -10,7 +10,7 @@ from app.context import Info
 from app.errors import WriteError
 from app.models import CategorySpec
 from schema.category import Category
-from schema.mutations.bulk import MAX_BATCH, too_many, upsert_each
+from schema.mutations.bulk import MAX_BATCH, from_inputs, too_many, write_valid
 from schema.mutations.inputs import CategoryInput, to_spec
 from schema.mutations.payloads import CategoryPayload, UpsertCategoriesPayload, UserError
 from schema.permissions import RequiresApiKey
@@ -74,4 +74,5 @@ class CategoryMutation:
         if refusal is not None:
             return UpsertCategoriesPayload.refused([refusal])
         writer = info.context.category_writer
-        return UpsertCategoriesPayload.of(await upsert_each(inputs, CategorySpec, writer.upsert))
+        candidates = from_inputs(inputs, CategorySpec)
+        return UpsertCategoriesPayload.of(await write_valid(candidates, writer.upsert, "inputs"))

@@ -7,6 +7,8 @@ from typing import Any, Self
 
 import strawberry
 
+from app import models
+from app.database import Document
 from app.errors import ErrorCode, FieldError
 from app.repositories.category_writes import CategoryResult
 from app.repositories.trend_writes import TrendResult
@@ -85,15 +87,25 @@ def _counts(results: Sequence[ItemResult[Any]]) -> dict[str, int]:
     }
 
 
-@strawberry.type(description="What upsertTrends did with one item.")
+def _stored_trend(root: TrendUpsertResult) -> Trend | None:
+    # Validated only when asked for: bulk loads usually select just the outcome.
+    return Trend.from_model(models.Trend.model_validate(root.stored)) if root.stored else None
+
+
+@strawberry.type(description="What upsertTrends or importTrends did with one item.")
 class TrendUpsertResult:
-    index: int = strawberry.field(description="Position of the item in `inputs` (from 0).")
+    index: int = strawberry.field(
+        description="Position of the item in `inputs`, or its line in `jsonLines` (from 0)."
+    )
     slug: str | None = strawberry.field(description="The item's slug, as given.")
     outcome: UpsertOutcome = strawberry.field(description="What was done.")
-    trend: Trend | None = strawberry.field(description="The trend as stored; null if FAILED.")
-    user_errors: list[UserError] = strawberry.field(
-        description="Why the item failed; paths start at `inputs`."
+    trend: Trend | None = strawberry.field(
+        resolver=_stored_trend, description="The trend as stored; null if FAILED."
     )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the item failed; paths start at `inputs` or `jsonLines`."
+    )
+    stored: strawberry.Private[Document | None]
 
     @classmethod
     def from_domain(cls, result: TrendResult) -> Self:
@@ -101,12 +113,14 @@ class TrendUpsertResult:
             index=result.index,
             slug=result.slug,
             outcome=result.outcome,
-            trend=Trend.from_model(result.item) if result.item else None,
+            stored=result.item,
             user_errors=UserError.many(result.errors),
         )
 
 
-@strawberry.type(description="The result of upsertTrends: one result per input, in order.")
+@strawberry.type(
+    description="The result of upsertTrends and importTrends: one result per item, in order."
+)
 class UpsertTrendsPayload:
     results: list[TrendUpsertResult] = strawberry.field(description="One per input, in order.")
     inserted: int = strawberry.field(description="How many items were inserted.")

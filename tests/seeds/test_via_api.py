@@ -180,7 +180,7 @@ async def test_failed_items_are_reported_and_the_rest_is_loaded(
         "trends: 2 inserted, 0 updated, 0 unchanged, 3 failed",
     ]
     assert "trends[1] (slug 'Bad Slug'): slug: String should match pattern" in run.stderr
-    assert "trends[2] (slug 'no-name')" in run.stderr and "'name'" in run.stderr
+    assert "trends[2] (slug 'no-name'): name: Field required (INVALID_INPUT)" in run.stderr
     assert "trends[3] (slug 'unknown-related'): related.0:" in run.stderr
     assert "(UNKNOWN_RELATED)" in run.stderr
     trends = await database.trends.find({}, {"slug": 1, "_id": 0}).sort("slug", 1).to_list()
@@ -287,3 +287,39 @@ async def test_a_batch_over_the_body_limit_is_halved_not_sent_item_by_item(
     assert len(report.trends.inserted) == 16
     assert await database.trends.count_documents({}) == 16
     assert len(calls) < 16
+
+
+async def test_concurrent_batches_hold_back_items_pointing_at_a_batch_in_flight(
+    database: Database, served: Served, tmp_path: Path
+) -> None:
+    """With two batches in flight, an item whose related trend is being written by the
+    other batch waits for a later batch instead of failing and costing a second round."""
+    sent: list[list[str]] = []
+
+    class Recording(httpx.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            lines = orjson.loads(request.content)["variables"].get("jsonLines", "")
+            sent.append([orjson.loads(line)["slug"] for line in lines.splitlines()])
+            return await self.inner.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    # Each trend points at the one before it, so every batch depends on the previous one.
+    items = [
+        {"slug": f"chain-{index:02d}", "name": f"Chain {index}"}
+        | ({"related": [f"chain-{index - 1:02d}"]} if index else {})
+        for index in range(12)
+    ]
+    seed_file = tmp_path / "chain.json"
+    seed_file.write_bytes(orjson.dumps({"trends": items}))
+    seeder = ApiSeeder(served.url, API_KEY, batch_size=3, concurrency=2, transport=Recording())
+
+    report = await seeder.seed([seed_file])
+
+    assert len(report.trends.inserted) == 12 and not report.failed
+    assert sorted(slug for batch in sent for slug in batch) == [item["slug"] for item in items]
+    assert await database.trends.count_documents({}) == 12
