@@ -151,7 +151,9 @@ def persist_queries(
         store = PersistedQueries(only_registered=False)
         async with open_database(settings) as database:
             for path, text in documents:
-                await store.register(database.persisted_queries, sha256_hex(text), text)
+                await store.register(
+                    database.persisted_queries, sha256_hex(text), text, permanent=True
+                )
                 typer.echo(f"{sha256_hex(text)}  {path}")
 
     asyncio.run(register())

@@ -197,6 +197,10 @@ class Database:
             ]
         )
         await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])
+        # APQ registrations carry expiresAt; allow-listed queries have none and stay.
+        await self.persisted_queries.create_indexes(
+            [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
+        )
 
     async def close(self) -> None:
         if self._availability is not None:

@@ -90,7 +90,10 @@ class GraphQLView(GraphQL[Context, None]):
             settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
         )
         self.api_keys = ApiKeys(settings.api_key_hashes)
-        self.persisted_queries = PersistedQueries(only_registered=settings.persisted_queries_only)
+        self.persisted_queries = PersistedQueries(
+            only_registered=settings.persisted_queries_only,
+            ttl_seconds=settings.persisted_query_ttl_seconds,
+        )
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
         default=False,
         description="Execute only queries already in `persisted_queries`; refuse the rest.",
     )
+    persisted_query_ttl_seconds: Annotated[int, Field(ge=0, le=10 * 365 * 86_400)] = Field(
+        default=7 * 86_400,
+        description="How long a query registered over HTTP (APQ) is kept; 0 keeps it forever.",
+    )
     cors_origins: Origins = Field(
         default_factory=list, description="Origins allowed by CORS; none by default."
     )

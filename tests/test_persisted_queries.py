@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,39 @@ async def test_the_apollo_flow_miss_register_then_hit_over_get(
     assert hit.json()["data"] == {"trend": {"name": "Asyncio"}}
     assert hit.headers["cache-control"].startswith("public, max-age=")
     assert hit.headers["etag"]
+
+
+async def test_registrations_over_http_expire_and_the_allow_list_does_not(
+    seeded: Database, settings: Settings, mongodb_uri: str, tmp_path: Path
+) -> None:
+    expiring_settings = settings.model_copy(update={"persisted_query_ttl_seconds": 3_600})
+    async with app_client(seeded, expiring_settings) as client:
+        before = datetime.now(UTC)
+        await client.post("/graphql", json={"query": QUERY, "extensions": persisted()})
+    stored = await seeded.persisted_queries.find_one({"_id": HASH})
+    assert stored is not None
+    lifetime = stored["expiresAt"].replace(tzinfo=UTC) - before
+    assert timedelta(minutes=59) < lifetime <= timedelta(hours=1, seconds=5)
+    indexes = (await seeded.persisted_queries.index_information()).values()
+    assert [
+        index.get("expireAfterSeconds") for index in indexes if index["key"] == [("expiresAt", 1)]
+    ] == [0]
+
+    # Putting the same query on the allow-list makes it permanent.
+    document = tmp_path / "asyncio-name.graphql"
+    document.write_text(QUERY, encoding="utf-8")
+    completed = await asyncio.to_thread(run_cli, mongodb_uri, str(document))
+    assert completed.returncode == 0, completed.stderr
+    stored = await seeded.persisted_queries.find_one({"_id": HASH})
+    assert stored is not None and "expiresAt" not in stored
+
+
+async def test_a_zero_ttl_keeps_registrations(seeded: Database, settings: Settings) -> None:
+    keeping_settings = settings.model_copy(update={"persisted_query_ttl_seconds": 0})
+    async with app_client(seeded, keeping_settings) as client:
+        await client.post("/graphql", json={"query": QUERY, "extensions": persisted()})
+    stored = await seeded.persisted_queries.find_one({"_id": HASH})
+    assert stored is not None and "expiresAt" not in stored
 
 
 async def test_a_miss_is_400_under_graphql_response_json(client: httpx.AsyncClient) -> None:

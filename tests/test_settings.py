@@ -46,6 +46,7 @@ def test_defaults() -> None:
         ("TRENDGRAPH_DATALOADER_BATCH_SIZE", "100", "dataloader_batch_size", 100),
         ("TRENDGRAPH_GRAPHIQL", "false", "graphiql", False),
         ("TRENDGRAPH_GRAPHIQL", "0", "graphiql", False),
+        ("TRENDGRAPH_PERSISTED_QUERY_TTL_SECONDS", "0", "persisted_query_ttl_seconds", 0),
         ("trendgraph_port", "9002", "port", 9002),  # names are case-insensitive
     ],
 )  # fmt: skip
@@ -94,6 +95,8 @@ def test_settings_are_frozen() -> None:
         ("TRENDGRAPH_DEFAULT_PAGE_SIZE", "101", "default_page_size"),  # above max_page_size
         ("TRENDGRAPH_DATALOADER_BATCH_SIZE", "-1", "dataloader_batch_size"),
         ("TRENDGRAPH_GRAPHIQL", "maybe", "graphiql"),
+        ("TRENDGRAPH_PERSISTED_QUERY_TTL_SECONDS", "-1", "persisted_query_ttl_seconds"),
+        ("TRENDGRAPH_PERSISTED_QUERY_TTL_SECONDS", "1 week", "persisted_query_ttl_seconds"),
     ],
 )
 def test_bad_values_name_the_field(
