@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,16 @@ from app.database import Database
 from tests.conftest import GraphQLClient
 
 
-def mutation_examples(readme: Path) -> list[str]:
-    blocks = re.findall(r"```graphql\n(.*?)```", readme.read_text(encoding="utf-8"), re.DOTALL)
-    return [block for block in blocks if block.lstrip().startswith("mutation")]
+def mutation_examples(readme: Path) -> list[tuple[str, dict[str, Any] | None]]:
+    """Each mutation block, with the variables of a ```json block right after it, if any."""
+    blocks = re.findall(r"```(\w+)\n(.*?)```", readme.read_text(encoding="utf-8"), re.DOTALL)
+    examples: list[tuple[str, dict[str, Any] | None]] = []
+    for position, (language, block) in enumerate(blocks):
+        if language != "graphql" or not block.lstrip().startswith("mutation"):
+            continue
+        following = blocks[position + 1] if position + 1 < len(blocks) else ("", "")
+        examples.append((block, json.loads(following[1]) if following[0] == "json" else None))
+    return examples
 
 
 def user_errors(value: Any) -> list[Any]:
@@ -33,7 +41,9 @@ async def test_every_mutation_example_succeeds(
     seeded: Database, editor: GraphQLClient, repo_root: Path
 ) -> None:
     examples = mutation_examples(repo_root / "README.md")
-    assert len(examples) == 8  # seven trend and category writes, one appendSeries
-    for example in examples:
-        data = await editor.data(example)
+    assert len(examples) == 9  # eight trend and category writes, one appendSeries
+    for example, variables in examples:
+        data = await editor.data(example, variables)
         assert user_errors(data) == [], (example, data)
+    imported = await seeded.trends.find({"slug": {"$in": ["polars", "duckdb"]}}).to_list()
+    assert len(imported) == 2
