@@ -21,7 +21,8 @@ from app.series import Series
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
-BatchFunction = Callable[[Sequence[Key]], Awaitable[list[Value]]]
+BatchFunction = Callable[[Sequence[Key]], Awaitable[Sequence[Value | BaseException]]]
+"""A batch load: one value per key, or the exception that key alone fails with."""
 
 
 def _observed(
@@ -31,7 +32,7 @@ def _observed(
         return batch
     histogram = metrics.dataloader_batch_size.labels(name)
 
-    async def observed(keys: Sequence[Key]) -> list[Value]:
+    async def observed(keys: Sequence[Key]) -> Sequence[Value | BaseException]:
         histogram.observe(len(keys))
         return await batch(keys)
 
@@ -64,10 +65,10 @@ class Loaders:
     ) -> Loaders:
         """``batching=False`` is the benchmark's naive baseline: one query per key, no cache."""
 
-        async def full_by_id(ids: Sequence[str]) -> list[Trend | None]:
+        async def full_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
             return await trends.by_ids(ids)
 
-        async def summary_by_id(ids: Sequence[str]) -> list[Trend | None]:
+        async def summary_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
             return await trends.by_ids(ids, with_analyses=False)
 
         # The embedded server's $in cost grows with the square of the list length

@@ -10,6 +10,7 @@ from strawberry import relay
 
 from app import models
 from app.context import Info
+from app.repositories.stored import expect
 
 
 @strawberry.type(description="A category of the trend taxonomy; categories may nest.")
@@ -41,5 +42,5 @@ class Category(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[Self | None]:
-        categories = await info.context.categories.by_ids(list(node_ids))
+        categories = map(expect, await info.context.categories.by_ids(list(node_ids)))
         return [cls.from_model(category) if category else None for category in categories]

@@ -11,6 +11,7 @@ from app import series
 from app.context import Info
 from app.errors import ErrorCode
 from app.repositories.series import SeriesAppendError
+from app.repositories.stored import expect
 from schema.mutations.payloads import UserError
 from schema.permissions import RequiresApiKey
 from schema.trend import Trend
@@ -85,7 +86,8 @@ class SeriesMutation:
             problems += series.check_source(series_source)
         if problems:
             return _refused(*map(_user_error, problems))
-        [trend] = await info.context.trends.by_slugs([slug], with_analyses=False)
+        [found] = await info.context.trends.by_slugs([slug], with_analyses=False)
+        trend = expect(found)
         if trend is None:
             return _refused(
                 UserError(field=["slug"], message=f"no trend {slug!r}", code=ErrorCode.NOT_FOUND)
@@ -96,7 +98,8 @@ class SeriesMutation:
             return _refused(
                 UserError(field=[error.field], message=str(error), code=ErrorCode(error.code))
             )
-        [updated] = await info.context.trends.by_ids([trend.id])
+        [read_back] = await info.context.trends.by_ids([trend.id])
+        updated = expect(read_back)
         return AppendSeriesPayload(
             trend=Trend.from_model(updated) if updated else None,
             points_written=len({point.date for point in new_points}),

@@ -7,8 +7,12 @@ from collections.abc import Sequence
 from app.database import Database
 from app.models import Category, CategorySpec
 from app.repositories.category_writes import CategoryWriter
+from app.repositories.stored import StoredDocumentError, reader
 from app.repositories.trends import parse_object_id
 from app.repositories.writes import UpsertReport
+
+CategoryOrError = Category | StoredDocumentError
+_read_category = reader("categories", Category)
 
 
 class CategoryRepository:
@@ -20,19 +24,19 @@ class CategoryRepository:
         cursor = self._collection.find({}).sort([("slug", 1)])
         return [Category.model_validate(document) async for document in cursor]
 
-    async def by_slugs(self, slugs: Sequence[str]) -> list[Category | None]:
+    async def by_slugs(self, slugs: Sequence[str]) -> list[CategoryOrError | None]:
         """The categories named by ``slugs``, in that order, ``None`` for unknown ones."""
         found = {
-            document["slug"]: Category.model_validate(document)
+            document["slug"]: _read_category(document)
             async for document in self._collection.find({"slug": {"$in": list(set(slugs))}})
         }
         return [found.get(slug) for slug in slugs]
 
-    async def by_ids(self, ids: Sequence[str]) -> list[Category | None]:
+    async def by_ids(self, ids: Sequence[str]) -> list[CategoryOrError | None]:
         """The categories with these ids, in that order, ``None`` for unknown ones."""
         object_ids = [object_id for object_id in map(parse_object_id, ids) if object_id]
         found = {
-            str(document["_id"]): Category.model_validate(document)
+            str(document["_id"]): _read_category(document)
             async for document in self._collection.find({"_id": {"$in": object_ids}})
         }
         return [found.get(category_id) for category_id in ids]

@@ -13,6 +13,7 @@ from bson.errors import InvalidId
 from app.database import Database, Document, find_in
 from app.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key
 from app.pagination import Position, SortKey, after, decode_cursor, encode_cursor
+from app.repositories.stored import StoredDocumentError, reader
 from app.repositories.trend_writes import TrendWriter
 from app.repositories.writes import UpsertReport
 
@@ -21,6 +22,9 @@ from app.status import STATUS_RANK
 
 WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
 """For lists: the analyses and the search keys are the bulk of a trend document."""
+TrendOrError = Trend | StoredDocumentError
+"""What a batched read gives for one key: the trend, or why its document cannot be read."""
+_read_trend = reader("trends", Trend)
 SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
 """Fields an appended series owns: upserts of a trend with a series leave them alone."""
 
@@ -123,12 +127,14 @@ class TrendRepository:
         self._database = database
         self._collection = database.trends
 
-    async def by_ids(self, ids: Sequence[str], *, with_analyses: bool = True) -> list[Trend | None]:
+    async def by_ids(
+        self, ids: Sequence[str], *, with_analyses: bool = True
+    ) -> list[TrendOrError | None]:
         """Trends by id, in the order asked; ``None`` for unknown or malformed ids."""
         object_ids = {object_id for object_id in map(parse_object_id, ids) if object_id}
         projection = None if with_analyses else WITHOUT_ANALYSES
         found = {
-            str(document["_id"]): Trend.model_validate(document)
+            str(document["_id"]): _read_trend(document)
             async for document in self._collection.find(
                 {"_id": {"$in": list(object_ids)}}, projection
             ).batch_size(len(object_ids) + 1)  # one reply: no getMore past 101 trends
@@ -137,7 +143,7 @@ class TrendRepository:
 
     async def by_slugs(
         self, slugs: Sequence[str], *, with_analyses: bool = True
-    ) -> list[Trend | None]:
+    ) -> list[TrendOrError | None]:
         """Trends by slug, or by an alias when no trend has that slug, in the order asked.
 
         Slugs first, then aliases for the slugs not found: two indexed equality lookups
@@ -146,15 +152,15 @@ class TrendRepository:
         """
         projection = None if with_analyses else WITHOUT_ANALYSES
         by_slug = {
-            document["slug"]: Trend.model_validate(document)
+            document["slug"]: _read_trend(document)
             for document in await find_in(self._collection, "slug", slugs, projection)
         }
         missing = [slug for slug in dict.fromkeys(slugs) if slug not in by_slug]
-        by_alias: dict[str, Trend] = {}
+        by_alias: dict[str, TrendOrError] = {}
         if missing:
             wanted = set(missing)
             for document in await find_in(self._collection, "aliasSlugs", missing, projection):
-                trend = Trend.model_validate(document)
+                trend = _read_trend(document)
                 for alias_slug in document.get("aliasSlugs", ()):
                     if alias_slug in wanted:
                         by_alias.setdefault(alias_slug, trend)

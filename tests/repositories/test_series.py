@@ -6,7 +6,7 @@ import asyncio
 from datetime import date, timedelta
 
 from app.database import Database
-from app.models import TrendSpec
+from app.models import Trend, TrendSpec
 from app.repositories import TrendRepository
 from app.repositories.series import SeriesRepository
 from app.series import SeriesPoint
@@ -15,7 +15,7 @@ from app.series import SeriesPoint
 async def test_concurrent_appends_lose_nothing(database: Database) -> None:
     await TrendRepository(database).upsert([TrendSpec(slug="subject", name="Subject")])
     [trend] = await TrendRepository(database).by_slugs(["subject"])
-    assert trend is not None
+    assert isinstance(trend, Trend)
     repository = SeriesRepository(database)
     start = date(2024, 1, 1)
     batches = [
