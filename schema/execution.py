@@ -1,0 +1,150 @@
+"""A graphql-core executor that completes plain leaf fields without the per-field machinery.
+
+graphql-core executes every field alike: a :class:`~graphql.pyutils.Path`, a resolve info
+object, argument coercion, the resolver call and ``complete_value``'s chain of type tests.
+For most fields of a response that is all overhead: a strawberry "basic" field (no
+resolver, no extension, no argument) of scalar or enum type is just an attribute read and
+an output coercion. :class:`FastExecutor` plans each selection set once per request and
+completes such fields inline; every other field, and any field whose fast completion
+fails (a null in a non-null field, a value the scalar refuses, a missing attribute), goes
+through graphql-core's own ``execute_field``, so errors, paths and null propagation are
+exactly graphql-core's. Deferred fields (``position_context`` set) always take that path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from graphql import (
+    GraphQLEnumType,
+    GraphQLField,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    get_nullable_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
+
+FastField = tuple[Callable[[Any], Any], Callable[[Any], Any], bool]
+"""How to complete a plain leaf field: read it, coerce it, whether null is an error."""
+PlannedField = tuple[str, FieldDetailsList, FastField | None]
+
+
+def _fast_field(field_def: GraphQLField, field_details_list: FieldDetailsList) -> FastField | None:
+    """The fast completion of a field, or ``None`` when it needs the general path."""
+    if not getattr(field_def.resolve, "_is_default", False):
+        return None  # a resolver, a permission, a field extension: the general path
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
+        return None
+    if field_def.args or any(details.node.arguments for details in field_details_list):
+        return None
+    return_type = field_def.type
+    non_null = isinstance(return_type, GraphQLNonNull)
+    leaf_type = get_nullable_type(return_type)
+    if not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
+        return None
+    coerce = leaf_type.coerce_output_value
+    if coerce is None:
+        return None
+    default_resolver = definition.default_resolver
+    python_name = definition.python_name
+
+    def read(source: Any) -> Any:
+        return default_resolver(source, python_name)
+
+    return read, coerce, non_null
+
+
+class FastExecutor(StrawberryGraphQLCoreExecutionContext):
+    """Strawberry's executor, with plain leaf fields completed inline (see the module)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Keyed by the id of the grouped field set, which is kept alive with its plan
+        # (graphql-core memoizes grouped field sets for the executor's lifetime).
+        self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, list[PlannedField]]] = {}
+
+    def _plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> list[PlannedField]:
+        key = (parent_type.name, id(grouped_field_set))
+        cached = self._plans.get(key)
+        if cached is not None:
+            return cached[1]
+        plan: list[PlannedField] = []
+        for response_name, field_details_list in grouped_field_set.items():
+            field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
+            fast = _fast_field(field_def, field_details_list) if field_def else None
+            plan.append((response_name, field_details_list, fast))
+        self._plans[key] = (grouped_field_set, plan)
+        return plan
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        if position_context is not None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
+        try:
+            for response_name, field_details_list, fast in self._plan(
+                parent_type, grouped_field_set
+            ):
+                if fast is not None:
+                    read, coerce, non_null = fast
+                    try:
+                        value = read(source_value)
+                        if value is None:
+                            if not non_null:
+                                results[response_name] = None
+                                continue
+                        else:
+                            coerced = coerce(value)
+                            if coerced is not None and coerced is not Undefined:
+                                results[response_name] = coerced
+                                continue
+                    except Exception:
+                        pass  # the general path below reports it
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gather_fields(results, awaitable_fields)
+
+    @staticmethod
+    async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:
+        if len(awaitable_fields) == 1:
+            name = awaitable_fields[0]
+            awaitable: Awaitable[Any] = results[name]
+            results[name] = await awaitable
+        else:
+            awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+        return results

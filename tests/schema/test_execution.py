@@ -1,0 +1,98 @@
+"""The fast executor answers exactly like graphql-core's own, errors and nulls included."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+
+from schema.execution import FastExecutor
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    maybe: str | None
+    score: float
+    colour: Colour
+    tags: list[str]
+
+    @strawberry.field
+    def shout(self, suffix: str = "!") -> str:
+        return self.name.upper() + suffix
+
+
+@strawberry.type
+class Holder:
+    leaf: Leaf
+    leaves: list[Leaf]
+    optional_leaf: Leaf | None
+
+
+def _leaf(**overrides: Any) -> Leaf:
+    values: dict[str, Any] = {
+        "name": "a",
+        "maybe": None,
+        "score": 1.5,
+        "colour": Colour.RED,
+        "tags": ["x"],
+    }
+    values.update(overrides)
+    return Leaf(**values)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def holder(self) -> Holder:
+        broken = _leaf(name=None)  # a null in a non-null field
+        return Holder(
+            leaf=_leaf(),
+            leaves=[_leaf(name="b", maybe="m", colour=Colour.BLUE), _leaf(score="nan?")],
+            optional_leaf=broken,
+        )
+
+    @strawberry.field
+    async def later(self) -> list[Leaf]:
+        return [_leaf(name="c"), _leaf(colour="not a colour")]
+
+
+fast = strawberry.Schema(query=Query, execution_context_class=FastExecutor)
+plain = strawberry.Schema(query=Query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ holder { leaf { name maybe score colour tags shout } } }",
+        "{ holder { leaves { name maybe score colour } } }",
+        "{ holder { optionalLeaf { name maybe } leaf { name } } }",
+        '{ holder { leaf { n: name n2: name __typename shout(suffix: "?") } } }',
+        "{ holder { leaf { ... on Leaf { name } ...F colour @skip(if: true) } } } "
+        "fragment F on Leaf { score }",
+        "{ later { name colour } holder { leaf { name } } }",
+        "{ holder { leaf { name } } later { name } }",
+    ],
+)
+async def test_fast_executor_matches_graphql_core(query: str) -> None:
+    expected = await plain.execute(query)
+    actual = await fast.execute(query)
+    assert actual.data == expected.data
+    assert [error.formatted for error in actual.errors or []] == [
+        error.formatted for error in expected.errors or []
+    ]
+
+
+async def test_errors_keep_their_paths() -> None:
+    result = await fast.execute("{ holder { optionalLeaf { name } leaves { score } } }")
+    assert result.data is None  # the non-null leaves list nulls the whole holder
+    paths = sorted(error.path for error in result.errors or [] if error.path)
+    assert paths == [["holder", "leaves", 1, "score"], ["holder", "optionalLeaf", "name"]]
