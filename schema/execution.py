@@ -21,6 +21,8 @@ from graphql import (
     GraphQLField,
     GraphQLNonNull,
     GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
     GraphQLScalarType,
     get_nullable_type,
 )
@@ -35,14 +37,28 @@ FastField = tuple[Callable[[Any], Any], Callable[[Any], Any], bool]
 PlannedField = tuple[str, FieldDetailsList, FastField | None]
 
 
+_STATIC_PLANS: dict[int, tuple[GraphQLField, FastField | None]] = {}
+"""Per schema field (by identity, kept alive here): its fast completion, if it has one."""
+
+
 def _fast_field(field_def: GraphQLField, field_details_list: FieldDetailsList) -> FastField | None:
     """The fast completion of a field, or ``None`` when it needs the general path."""
+    cached = _STATIC_PLANS.get(id(field_def))
+    if cached is None:
+        cached = _STATIC_PLANS[id(field_def)] = (field_def, _static_fast_field(field_def))
+    fast = cached[1]
+    if fast is None or any(details.node.arguments for details in field_details_list):
+        return None
+    return fast
+
+
+def _static_fast_field(field_def: GraphQLField) -> FastField | None:
     if not getattr(field_def.resolve, "_is_default", False):
         return None  # a resolver, a permission, a field extension: the general path
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
         return None
-    if field_def.args or any(details.node.arguments for details in field_details_list):
+    if field_def.args:
         return None
     return_type = field_def.type
     non_null = isinstance(return_type, GraphQLNonNull)
@@ -137,6 +153,39 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gather_fields(results, awaitable_fields)
+
+    def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """Objects go straight to their fields; everything else as graphql-core does it."""
+        object_type = return_type
+        if type(object_type) is GraphQLNonNull:
+            object_type = object_type.of_type
+        if (
+            type(object_type) is GraphQLObjectType
+            and position_context is None
+            and result is not None
+            and result is not Undefined
+            and not isinstance(result, Exception)
+        ):
+            is_type_of = object_type.is_type_of
+            if is_type_of is None or is_type_of(result, info) is True:
+                grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+                    object_type, field_details_list
+                )
+                if not new_defer_usages:
+                    return self.execute_fields(
+                        object_type, result, path, grouped_field_set, position_context
+                    )
+        return super().complete_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     @staticmethod
     async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:

@@ -30,6 +30,16 @@ class Leaf:
         return self.name.upper() + suffix
 
 
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Pet(Named):
+    legs: int
+
+
 @strawberry.type
 class Holder:
     leaf: Leaf
@@ -61,6 +71,15 @@ class Query:
         )
 
     @strawberry.field
+    def pets(self) -> list[Pet | None]:
+        not_a_pet: Any = _leaf()  # is_type_of refuses it
+        return [Pet(name="rex", legs=4), None, not_a_pet]
+
+    @strawberry.field
+    def named(self) -> list[Named]:
+        return [Pet(name="tom", legs=4)]
+
+    @strawberry.field
     async def later(self) -> list[Leaf]:
         return [_leaf(name="c"), _leaf(colour="not a colour")]
 
@@ -80,6 +99,7 @@ plain = strawberry.Schema(query=Query)
         "fragment F on Leaf { score }",
         "{ later { name colour } holder { leaf { name } } }",
         "{ holder { leaf { name } } later { name } }",
+        "{ pets { name legs __typename } named { name ... on Pet { legs } } }",
     ],
 )
 async def test_fast_executor_matches_graphql_core(query: str) -> None:
