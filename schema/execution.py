@@ -28,7 +28,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema import Schema, StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -77,6 +77,48 @@ def _static_fast_field(field_def: GraphQLField) -> FastField | None:
     return read, coerce, non_null
 
 
+_DIRECT_RESOLVERS: dict[int, tuple[GraphQLField, Callable[[Any], Any] | None]] = {}
+"""Per schema field (by identity, kept alive here): a resolver taking only the source."""
+
+
+def _direct_resolver(field_def: GraphQLField, handlers: bool) -> Callable[[Any], Any] | None:
+    """How to resolve a field from its source alone, if that is all it needs.
+
+    Basic fields (an attribute) and sync resolvers whose only parameter is ``self``, without
+    extensions or arguments: they need no strawberry ``Info`` nor argument conversion.
+    """
+    cached = _DIRECT_RESOLVERS.get(id(field_def))
+    if cached is not None:
+        return cached[1]
+    direct: Callable[[Any], Any] | None = None
+    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        isinstance(definition, StrawberryField)
+        and not definition.extensions
+        and not field_def.args
+        and not handlers
+    ):
+        resolver = definition.base_resolver
+        if resolver is None:
+            default_resolver, python_name = definition.default_resolver, definition.python_name
+
+            def direct(source: Any) -> Any:
+                return default_resolver(source, python_name)
+
+        elif (
+            not resolver.is_async
+            and resolver.self_parameter is not None
+            and resolver.info_parameter is None
+            and resolver.root_parameter is None
+            and resolver.parent_parameter is None
+            and not resolver.arguments
+            and callable(resolver.wrapped_func)
+        ):
+            direct = resolver.wrapped_func
+    _DIRECT_RESOLVERS[id(field_def)] = (field_def, direct)
+    return direct
+
+
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's executor, with plain leaf fields completed inline (see the module)."""
 
@@ -85,6 +127,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         # Keyed by the id of the grouped field set, which is kept alive with its plan
         # (graphql-core memoizes grouped field sets for the executor's lifetime).
         self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, list[PlannedField]]] = {}
+        self._strawberry: Schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
+        # A schema extension with a ``resolve`` hook must see every field: no shortcuts then.
+        middleware = self.middleware_manager
+        self._shortcuts = not (middleware and middleware.middlewares)
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -109,7 +155,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: GroupedFieldSet,
         position_context: Any,
     ) -> AwaitableOrValue[dict[str, Any]]:
-        if position_context is not None:
+        if position_context is not None or not self._shortcuts:
             return super().execute_fields(
                 parent_type, source_value, path, grouped_field_set, position_context
             )
@@ -153,6 +199,62 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gather_fields(results, awaitable_fields)
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """Fields that need only their source are called directly, without strawberry's
+        ``Info`` and argument handling; the rest as graphql-core does it."""
+        first = field_details_list[0].node
+        field_def = self.schema.get_field(parent_type, first.name.value)
+        if not self._shortcuts:
+            field_def = None
+        direct = (
+            _direct_resolver(field_def, bool(self._strawberry.exception_handlers))
+            if field_def is not None and not first.arguments
+            else None
+        )
+        if direct is None or field_def is None:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        return_type = field_def.type
+        info = self.build_resolve_info(
+            field_def, [details.node for details in field_details_list], parent_type, path
+        )
+        try:
+            result = direct(source)
+            if self.is_awaitable(result):
+                return self.complete_awaitable_value(
+                    return_type, field_details_list, info, path, result, position_context
+                )
+            completed = self.complete_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        except Exception as error:
+            self.handle_field_error(error, return_type, field_details_list, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._completed_later(completed, return_type, field_details_list, path)
+        return completed
+
+    async def _completed_later(
+        self,
+        completed: Awaitable[Any],
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as error:
+            self.handle_field_error(error, return_type, field_details_list, path)
+            return None
 
     def complete_value(
         self,

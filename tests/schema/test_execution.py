@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 import pytest
 import strawberry
+from graphql import GraphQLResolveInfo
+from strawberry.extensions import SchemaExtension
 
 from schema.execution import FastExecutor
 
@@ -28,6 +31,18 @@ class Leaf:
     @strawberry.field
     def shout(self, suffix: str = "!") -> str:
         return self.name.upper() + suffix
+
+    @strawberry.field
+    def upper(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def fails(self) -> str | None:
+        raise ValueError("no " + self.name)
+
+    @strawberry.field
+    def children(self) -> list[Leaf]:
+        return [_leaf(name=self.name + "1"), _leaf(name=None)]
 
 
 @strawberry.interface
@@ -100,6 +115,8 @@ plain = strawberry.Schema(query=Query)
         "{ later { name colour } holder { leaf { name } } }",
         "{ holder { leaf { name } } later { name } }",
         "{ pets { name legs __typename } named { name ... on Pet { legs } } }",
+        "{ holder { leaf { upper fails children { name upper } } } }",
+        "{ holder { optionalLeaf { children { upper } } leaves { fails upper } } }",
     ],
 )
 async def test_fast_executor_matches_graphql_core(query: str) -> None:
@@ -116,3 +133,29 @@ async def test_errors_keep_their_paths() -> None:
     assert result.data is None  # the non-null leaves list nulls the whole holder
     paths = sorted(error.path for error in result.errors or [] if error.path)
     assert paths == [["holder", "leaves", 1, "score"], ["holder", "optionalLeaf", "name"]]
+
+
+class Counting(SchemaExtension):
+    """A per-field hook: every field must still go through it."""
+
+    seen: ClassVar[list[str]] = []
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo[Any],
+        *args: str,
+        **kwargs: Any,
+    ) -> Any:
+        self.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+async def test_resolve_hooks_see_every_field() -> None:
+    hooked = strawberry.Schema(
+        query=Query, execution_context_class=FastExecutor, extensions=[Counting]
+    )
+    result = await hooked.execute("{ holder { leaf { name upper } } }")
+    assert result.data == {"holder": {"leaf": {"name": "a", "upper": "A"}}}
+    assert Counting.seen == ["holder", "leaf", "name", "upper"]
