@@ -19,6 +19,7 @@ from typing import Any
 from graphql import (
     GraphQLEnumType,
     GraphQLField,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -265,10 +266,18 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> AwaitableOrValue[Any]:
-        """Objects go straight to their fields; everything else as graphql-core does it."""
+        """Objects go straight to their fields, lists (without directives, so never
+        streamed) straight to their items; everything else as graphql-core does it."""
         object_type = return_type
         if type(object_type) is GraphQLNonNull:
             object_type = object_type.of_type
+        if (
+            type(object_type) is GraphQLList
+            and type(result) is list
+            and position_context is None
+            and not any(details.node.directives for details in field_details_list)
+        ):
+            return self._complete_list(object_type.of_type, field_details_list, info, path, result)
         if (
             type(object_type) is GraphQLObjectType
             and position_context is None
@@ -288,6 +297,62 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         return super().complete_value(
             return_type, field_details_list, info, path, result, position_context
         )
+
+    def _complete_list(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: list[Any],
+    ) -> AwaitableOrValue[list[Any]]:
+        is_awaitable = self.is_awaitable
+        completed: list[Any] = []
+        pending: list[int] = []
+        index = 0
+        try:
+            for index, item in enumerate(items):
+                item_path = path.add_key(index, None)
+                value: Any
+                try:
+                    if is_awaitable(item):
+                        value = self.complete_awaitable_list_item_value(
+                            item, item_type, field_details_list, info, item_path, None
+                        )
+                    else:
+                        value = self.complete_value(
+                            item_type, field_details_list, info, item_path, item, None
+                        )
+                        if is_awaitable(value):
+                            value = self._completed_later(
+                                value, item_type, field_details_list, item_path
+                            )
+                except Exception as error:
+                    self.handle_field_error(error, item_type, field_details_list, item_path)
+                    value = None
+                if is_awaitable(value):
+                    pending.append(index)
+                completed.append(value)
+        except Exception:
+            # A null in a non-null item: settle what was started and what was never reached.
+            started = [completed[position] for position in pending]
+            unreached = [item for item in items[index + 1 :] if is_awaitable(item)]
+            if started or unreached:
+                self.settle_in_background([*started, *unreached])
+            raise
+        if not pending:
+            return completed
+        return self._gather_items(completed, pending)
+
+    @staticmethod
+    async def _gather_items(completed: list[Any], pending: list[int]) -> list[Any]:
+        if len(pending) == 1:
+            completed[pending[0]] = await completed[pending[0]]
+        else:
+            awaited = await gather_with_cancel(*(completed[position] for position in pending))
+            for position, value in zip(pending, awaited, strict=True):
+                completed[position] = value
+        return completed
 
     @staticmethod
     async def _gather_fields(results: dict[str, Any], awaitable_fields: list[str]) -> Any:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 import pytest
@@ -94,6 +94,20 @@ class Query:
     def named(self) -> list[Named]:
         return [Pet(name="tom", legs=4)]
 
+    @strawberry.field(graphql_type=list[Leaf])
+    def lazy(self) -> list[Awaitable[Leaf]]:
+        async def leaf(name: str | None) -> Leaf:
+            return _leaf(name=name)
+
+        return [leaf("d"), leaf(None), leaf("e")]
+
+    @strawberry.field(graphql_type=list[Leaf | None])
+    def lazy_nullable(self) -> list[Awaitable[Leaf | None]]:
+        async def leaf(name: str | None) -> Leaf:
+            return _leaf(name=name)
+
+        return [leaf("d"), leaf(None), leaf("e")]
+
     @strawberry.field
     async def later(self) -> list[Leaf]:
         return [_leaf(name="c"), _leaf(colour="not a colour")]
@@ -116,6 +130,9 @@ plain = strawberry.Schema(query=Query)
         "{ holder { leaf { name } } later { name } }",
         "{ pets { name legs __typename } named { name ... on Pet { legs } } }",
         "{ holder { leaf { upper fails children { name upper } } } }",
+        "{ lazy { name } }",
+        "{ lazyNullable { name colour } holder { leaves { upper } } }",
+        "{ holder { leaf { tags children { tags } } } }",
         "{ holder { optionalLeaf { children { upper } } leaves { fails upper } } }",
     ],
 )
