@@ -17,7 +17,7 @@ from schema.connection import TrendConnection
 from schema.errors import BadUserInputError
 from schema.inputs import TrendFilter, TrendOrder
 from schema.selection import selects
-from schema.trend import Trend
+from schema.trend import Trend, prefetch_categories
 
 MAX_COMPARE = 20
 DEFAULT_ORDER = repositories.TrendOrder(field=repositories.TrendOrderField.NAME, descending=False)
@@ -120,6 +120,7 @@ class TrendQuery:
             first = settings.default_page_size
         trend_filter = filter.to_domain() if filter else repositories.TrendFilter()
         order = order_by.to_domain() if order_by else DEFAULT_ORDER
+        with_analyses = settings.naive or selects(info, "edges", "node", "analyses")
         try:
             page = await info.context.trends.page(
                 trend_filter,
@@ -128,10 +129,14 @@ class TrendQuery:
                 after_cursor=after,
                 last=last,
                 before_cursor=before,
-                with_analyses=settings.naive or selects(info, "edges", "node", "analyses"),
+                with_analyses=with_analyses,
             )
         except InvalidCursorError as error:
             raise BadUserInputError(str(error), argument="before" if before else "after") from None
+        if not settings.naive:
+            await prefetch_categories(
+                info, page.trends, with_analyses=with_analyses, path=("edges", "node")
+            )
         edges = [
             relay.Edge(node=Trend.from_model(trend), cursor=cursor)
             for trend, cursor in zip(page.trends, page.cursors, strict=True)

@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from app.settings import Settings
+from schema.execution import FastExecutor
 from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
 from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
@@ -95,6 +96,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
+        # Plain leaf fields completed inline (not in the naive baseline, which keeps
+        # graphql-core's executor as shipped).
+        execution_context_class=None if settings.naive else FastExecutor,
     )
 
 

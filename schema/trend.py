@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import asyncio
+from collections.abc import Awaitable, Iterable
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self, TypeGuard
 
 import strawberry
 from strawberry import relay
@@ -16,7 +17,7 @@ from schema.analyses import TrendAnalyses
 from schema.category import Category
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 from schema.errors import BadUserInputError
-from schema.selection import selects
+from schema.selection import selected_names, selects
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
 
 MAX_RELATED = 50
@@ -49,6 +50,59 @@ class GrowthWindow:
             start_value=model.start_value,
             end_value=model.end_value,
         )
+
+
+READING_FIELDS = frozenset({"related", "series", "seriesSource"})
+"""Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
+read left them out)."""
+
+
+async def prefetch_categories(
+    info: Info, trends: Iterable[models.Trend], *, with_analyses: bool, path: tuple[str, ...]
+) -> None:
+    """Reads the categories of ``trends`` now (one batched read), when only they are missing.
+
+    Then ``Trend.category`` answers at once for every trend, and graphql-core completes the
+    list without a coroutine per trend. Only when no other selected field of the trends
+    reads the database: otherwise their reads would wait for this one instead of being
+    batched in the same tick. Errors stay with the ``category`` fields that meet them.
+    """
+    selected = selected_names(info, *path)
+    if "category" not in selected or selected & READING_FIELDS:
+        return
+    if not with_analyses and "analyses" in selected:
+        return
+    if "parent" in selected_names(info, *path, "category"):
+        return
+    loader = info.context.loaders.category_by_slug
+    slugs = {trend.category for trend in trends if trend.category is not None}
+    if slugs:
+        await asyncio.gather(*(loader.load(slug) for slug in slugs), return_exceptions=True)
+
+
+def _loaded(future: Awaitable[Any]) -> TypeGuard[asyncio.Future[Any]]:
+    """A DataLoader future that already holds its value (not an error)."""
+    return (
+        isinstance(future, asyncio.Future)
+        and future.done()
+        and not future.cancelled()
+        and future.exception() is None
+    )
+
+
+def _category(model: models.Category | None) -> Category | None:
+    return Category.from_model(model) if model else None
+
+
+async def _category_when_loaded(loaded: Awaitable[models.Category | None]) -> Category | None:
+    return _category(await loaded)
+
+
+async def _fetched_analyses(info: Info, trend_id: str) -> TrendAnalyses:
+    """A trend's analyses, read again (batched) because its read left them out."""
+    full = await info.context.loaders.trend_by_id.load(trend_id)
+    analyses = full.analyses if full and full.analyses else models.TrendAnalyses()
+    return TrendAnalyses.from_model(analyses)
 
 
 @strawberry.type(
@@ -97,12 +151,19 @@ class Trend(relay.Node):
         trends = await info.context.loaders.trend_by_id.load_many(list(node_ids))
         return [cls.from_model(trend) if trend else None for trend in trends]
 
-    @strawberry.field(description="The category the trend is filed under.")
-    async def category(self, info: Info) -> Category | None:
+    # Sync resolvers that answer at once when there is nothing to wait for (the value is
+    # in the model or already loaded) and return an awaitable otherwise: an awaitable
+    # field costs graphql-core a coroutine per object and a task per list item.
+    @strawberry.field(
+        description="The category the trend is filed under.", graphql_type=Category | None
+    )
+    def category(self, info: Info) -> Category | Awaitable[Category | None] | None:
         if self.model.category is None:
             return None
-        category = await info.context.loaders.category_by_slug.load(self.model.category)
-        return Category.from_model(category) if category else None
+        loaded = info.context.loaders.category_by_slug.load(self.model.category)
+        if _loaded(loaded):
+            return _category(loaded.result())
+        return _category_when_loaded(loaded)
 
     @strawberry.field(description="Growth per window that has a figure, shortest window first.")
     def growth(self) -> list[GrowthWindow]:
@@ -116,13 +177,13 @@ class Trend(relay.Node):
         growth = self.model.growth.get(window)
         return GrowthWindow.from_model(growth) if growth else None
 
-    @strawberry.field(description="The four framework analyses of the trend.")
-    async def analyses(self, info: Info) -> TrendAnalyses:
-        analyses = self.model.analyses
-        if analyses is None:  # left out of a list read's projection; fetch it (batched)
-            full = await info.context.loaders.trend_by_id.load(self.model.id)
-            analyses = full.analyses if full and full.analyses else models.TrendAnalyses()
-        return TrendAnalyses.from_model(analyses)
+    @strawberry.field(
+        description="The four framework analyses of the trend.", graphql_type=TrendAnalyses
+    )
+    def analyses(self, info: Info) -> TrendAnalyses | Awaitable[TrendAnalyses]:
+        if self.model.analyses is None:  # left out of a list read's projection
+            return _fetched_analyses(info, self.model.id)
+        return TrendAnalyses.from_model(self.model.analyses)
 
     @strawberry.field(
         description="The trend's time series, oldest point first; empty when it has none."

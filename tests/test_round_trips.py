@@ -103,3 +103,19 @@ async def test_alias_lookup_costs_a_second_query_only_on_a_miss(
     by_alias, alias_stats = await graphql.execute('{ trend(slug: "python-asyncio") { name } }')
     assert by_slug.data == by_alias.data == {"trend": {"name": "Asyncio"}}
     assert (slug_stats.commands, alias_stats.commands) == (1, 2)
+
+
+async def test_leaderboard_reads_the_page_then_its_categories(
+    fifty_trends: Database, graphql: GraphQLClient
+) -> None:
+    # The categories are read before the page completes (one batch), so every
+    # Trend.category answers at once; still one command for the page, one for categories.
+    result, stats = await graphql.execute(
+        "{ trends(first: 50) { edges { node { name category { name } growth { label } } } } }"
+    )
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    nodes = [edge["node"] for edge in result.data["trends"]["edges"]]
+    assert len(nodes) == 50
+    assert all(node["category"] and node["category"]["name"] for node in nodes)
+    assert stats.by_name == {"find": 2}

@@ -1,0 +1,178 @@
+"""The fast executor answers exactly like graphql-core's own, errors and nulls included."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from typing import Any, ClassVar
+
+import pytest
+import strawberry
+from graphql import GraphQLResolveInfo
+from strawberry.extensions import SchemaExtension
+
+from schema.execution import FastExecutor
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    maybe: str | None
+    score: float
+    colour: Colour
+    tags: list[str]
+
+    @strawberry.field
+    def shout(self, suffix: str = "!") -> str:
+        return self.name.upper() + suffix
+
+    @strawberry.field
+    def upper(self) -> str:
+        return self.name.upper()
+
+    @strawberry.field
+    def fails(self) -> str | None:
+        raise ValueError("no " + self.name)
+
+    @strawberry.field
+    def children(self) -> list[Leaf]:
+        return [_leaf(name=self.name + "1"), _leaf(name=None)]
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Pet(Named):
+    legs: int
+
+
+@strawberry.type
+class Holder:
+    leaf: Leaf
+    leaves: list[Leaf]
+    optional_leaf: Leaf | None
+
+
+def _leaf(**overrides: Any) -> Leaf:
+    values: dict[str, Any] = {
+        "name": "a",
+        "maybe": None,
+        "score": 1.5,
+        "colour": Colour.RED,
+        "tags": ["x"],
+    }
+    values.update(overrides)
+    return Leaf(**values)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def holder(self) -> Holder:
+        broken = _leaf(name=None)  # a null in a non-null field
+        return Holder(
+            leaf=_leaf(),
+            leaves=[_leaf(name="b", maybe="m", colour=Colour.BLUE), _leaf(score="nan?")],
+            optional_leaf=broken,
+        )
+
+    @strawberry.field
+    def pets(self) -> list[Pet | None]:
+        not_a_pet: Any = _leaf()  # is_type_of refuses it
+        return [Pet(name="rex", legs=4), None, not_a_pet]
+
+    @strawberry.field
+    def named(self) -> list[Named]:
+        return [Pet(name="tom", legs=4)]
+
+    @strawberry.field(graphql_type=list[Leaf])
+    def lazy(self) -> list[Awaitable[Leaf]]:
+        async def leaf(name: str | None) -> Leaf:
+            return _leaf(name=name)
+
+        return [leaf("d"), leaf(None), leaf("e")]
+
+    @strawberry.field(graphql_type=list[Leaf | None])
+    def lazy_nullable(self) -> list[Awaitable[Leaf | None]]:
+        async def leaf(name: str | None) -> Leaf:
+            return _leaf(name=name)
+
+        return [leaf("d"), leaf(None), leaf("e")]
+
+    @strawberry.field
+    async def later(self) -> list[Leaf]:
+        return [_leaf(name="c"), _leaf(colour="not a colour")]
+
+
+fast = strawberry.Schema(query=Query, execution_context_class=FastExecutor)
+plain = strawberry.Schema(query=Query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ holder { leaf { name maybe score colour tags shout } } }",
+        "{ holder { leaves { name maybe score colour } } }",
+        "{ holder { optionalLeaf { name maybe } leaf { name } } }",
+        '{ holder { leaf { n: name n2: name __typename shout(suffix: "?") } } }',
+        "{ holder { leaf { ... on Leaf { name } ...F colour @skip(if: true) } } } "
+        "fragment F on Leaf { score }",
+        "{ later { name colour } holder { leaf { name } } }",
+        "{ holder { leaf { name } } later { name } }",
+        "{ pets { name legs __typename } named { name ... on Pet { legs } } }",
+        "{ holder { leaf { upper fails children { name upper } } } }",
+        "{ lazy { name } }",
+        "{ lazyNullable { name colour } holder { leaves { upper } } }",
+        "{ holder { leaf { tags children { tags } } } }",
+        "{ holder { optionalLeaf { children { upper } } leaves { fails upper } } }",
+    ],
+)
+async def test_fast_executor_matches_graphql_core(query: str) -> None:
+    expected = await plain.execute(query)
+    actual = await fast.execute(query)
+    assert actual.data == expected.data
+    assert [error.formatted for error in actual.errors or []] == [
+        error.formatted for error in expected.errors or []
+    ]
+
+
+async def test_errors_keep_their_paths() -> None:
+    result = await fast.execute("{ holder { optionalLeaf { name } leaves { score } } }")
+    assert result.data is None  # the non-null leaves list nulls the whole holder
+    paths = sorted(error.path for error in result.errors or [] if error.path)
+    assert paths == [["holder", "leaves", 1, "score"], ["holder", "optionalLeaf", "name"]]
+
+
+class Counting(SchemaExtension):
+    """A per-field hook: every field must still go through it."""
+
+    seen: ClassVar[list[str]] = []
+
+    def resolve(
+        self,
+        _next: Callable[..., Any],
+        root: Any,
+        info: GraphQLResolveInfo[Any],
+        *args: str,
+        **kwargs: Any,
+    ) -> Any:
+        self.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+async def test_resolve_hooks_see_every_field() -> None:
+    hooked = strawberry.Schema(
+        query=Query, execution_context_class=FastExecutor, extensions=[Counting]
+    )
+    result = await hooked.execute("{ holder { leaf { name upper } } }")
+    assert result.data == {"holder": {"leaf": {"name": "a", "upper": "A"}}}
+    assert Counting.seen == ["holder", "leaf", "name", "upper"]
