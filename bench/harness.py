@@ -148,8 +148,10 @@ def wrk(
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write("\n".join(script_lines) + "\n")
     command = [
+        # A generous timeout: a slow baseline's cut-off requests would still cost server
+        # CPU but not count as requests, inflating its CPU per request.
         "wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s",
-        "-s", script.name, url,
+        "--timeout", "30s", "-s", script.name, url,
     ]  # fmt: skip
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     os.unlink(script.name)
