@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import TypedDict
@@ -83,6 +84,23 @@ async def index(request: Request) -> RedirectResponse:
     return RedirectResponse("/graphql")
 
 
+def tune_garbage_collector(young_threshold: int) -> None:
+    """Collect the youngest generation every ``young_threshold`` allocations (0: leave it).
+
+    A request allocates tens of thousands of short-lived objects (documents, models,
+    GraphQL results); at Python's default of 700 the collector runs many times per request
+    and re-scans what start-up left in memory. Start-up's objects are frozen out of the
+    scans (``gc.freeze``) when the app starts serving. Measured with
+    ``python -m bench.inprocess``: about a tenth less CPU per leaderboard request.
+    """
+    if young_threshold:
+        _, middle, old = gc.get_threshold()
+        gc.set_threshold(young_threshold, middle, old)
+        if not gc.get_freeze_count():  # once a process: what start-up left, minus its garbage
+            gc.collect()
+            gc.freeze()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -102,6 +120,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def serving(opened: Database) -> AsyncIterator[State]:
         """The state requests see, with the change feeds following ``opened``."""
+        tune_garbage_collector(settings.gc_young_threshold)
         changes = TrendChangeFeed(opened.trends)
         cache = (
             ResponseCache(settings.response_cache_entries, settings.response_cache_ttl_seconds)

@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     graphiql: bool = True
     response_cache_entries: Annotated[int, Field(ge=0, le=1_000_000)] = 2_000
     response_cache_ttl_seconds: Annotated[float, Field(gt=0, le=86_400)] = 300.0
+    gc_young_threshold: Annotated[int, Field(ge=0, le=10_000_000)] = Field(
+        default=50_000,
+        description="Allocations between collections of Python's youngest generation "
+        "(Python's default is 700); 0 leaves the interpreter's setting alone.",
+    )
     naive: bool = Field(
         default=False,
         description="Benchmark baseline only: DataLoaders, projections and caches off.",

@@ -18,7 +18,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from app.asgi import tune_garbage_collector
 from app.search import SearchQuery
+from app.settings import Settings
 
 Document = dict[str, Any]
 SUMMARY = {"analyses": 0}
@@ -40,6 +42,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
     client: AsyncMongoClient[Document] = AsyncMongoClient(
         os.environ["TRENDGRAPH_MONGODB_URI"], tz_aware=True
     )
+    # The same garbage-collector setting as the API's, so the comparison is of the work.
+    tune_garbage_collector(Settings().gc_young_threshold)
     yield {"db": client[os.environ.get("TRENDGRAPH_DATABASE", "trendgraph")]}
     await client.close()
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import gc
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
@@ -107,3 +108,23 @@ async def test_readyz_is_503_without_a_database(settings: Settings) -> None:
 )
 def test_passwords_never_reach_the_logs(uri: str, shown: str) -> None:
     assert redact(uri) == shown
+
+
+@pytest.fixture
+def restored_gc_threshold() -> Iterator[None]:
+    before = gc.get_threshold()
+    yield
+    gc.set_threshold(*before)
+    gc.unfreeze()
+
+
+@pytest.mark.usefixtures("restored_gc_threshold")
+@pytest.mark.parametrize(("configured", "expected"), [(25_000, 25_000), (0, 700)])
+async def test_serving_tunes_the_garbage_collector(
+    database: Database, settings: Settings, configured: int, expected: int
+) -> None:
+    gc.set_threshold(700, 10, 10)
+    tuned = settings.model_copy(update={"gc_young_threshold": configured})
+    async with asgi_client(create_app(tuned, database=database)) as client:
+        assert (await client.get("/healthz")).status_code == 200
+        assert gc.get_threshold() == (expected, 10, 10)

@@ -47,6 +47,8 @@ def test_defaults() -> None:
         ("TRENDGRAPH_GRAPHIQL", "false", "graphiql", False),
         ("TRENDGRAPH_GRAPHIQL", "0", "graphiql", False),
         ("TRENDGRAPH_PERSISTED_QUERY_TTL_SECONDS", "0", "persisted_query_ttl_seconds", 0),
+        ("TRENDGRAPH_GC_YOUNG_THRESHOLD", "0", "gc_young_threshold", 0),
+        ("TRENDGRAPH_GC_YOUNG_THRESHOLD", "20000", "gc_young_threshold", 20_000),
         ("trendgraph_port", "9002", "port", 9002),  # names are case-insensitive
     ],
 )  # fmt: skip
@@ -97,6 +99,8 @@ def test_settings_are_frozen() -> None:
         ("TRENDGRAPH_GRAPHIQL", "maybe", "graphiql"),
         ("TRENDGRAPH_PERSISTED_QUERY_TTL_SECONDS", "-1", "persisted_query_ttl_seconds"),
         ("TRENDGRAPH_PERSISTED_QUERY_TTL_SECONDS", "1 week", "persisted_query_ttl_seconds"),
+        ("TRENDGRAPH_GC_YOUNG_THRESHOLD", "-5", "gc_young_threshold"),
+        ("TRENDGRAPH_GC_YOUNG_THRESHOLD", "lots", "gc_young_threshold"),
     ],
 )
 def test_bad_values_name_the_field(
