@@ -54,7 +54,7 @@ def load(
         typer.Option(
             "--via-api",
             metavar="URL",
-            help="Send the seeds through this GraphQL endpoint (upsertTrends) instead of "
+            help="Send the seeds through this GraphQL endpoint (importTrends) instead of "
             "writing to the database, e.g. http://localhost:8000/graphql.",
         ),
     ] = None,

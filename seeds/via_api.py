@@ -1,10 +1,11 @@
-"""Seeding through the GraphQL API: seed files sent through upsertCategories / upsertTrends.
+"""Seeding through the GraphQL API: seed files sent through upsertCategories / importTrends.
 
 Items go in batches. Transient network faults (connection errors, timeouts, 502/503/504)
 are retried with exponential backoff; that is safe because upserts are idempotent. An item
 whose category, parent or related trend comes in a later batch is sent again after the
-others. A batch the server rejects as a whole (an item GraphQL cannot even parse) is split
-so every other item still goes through.
+others; with several batches in flight, an item pointing at one being written waits for a
+later batch. A batch the server rejects as a whole (a body over its size limit, an item
+GraphQL cannot even parse) is split so every other item still goes through.
 """
 
 from __future__ import annotations
