@@ -139,15 +139,15 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Any:
         # Writers with an API key send bulk loads as variables (importTrends); their requests
         # are bounded by max_body_bytes alone.
-        checked = [] if context.principal is not None else request_data
-        for data in checked if isinstance(checked, list) else [checked]:
-            size = len(orjson.dumps(data.variables or {}))
-            if size > self.settings.max_variables_bytes:
-                return _refusal(
-                    f"Variables take {size} bytes; the limit is "
-                    f"{self.settings.max_variables_bytes}.",
-                    "VARIABLES_TOO_LARGE",
-                )
+        if context.principal is None:
+            for data in request_data if isinstance(request_data, list) else [request_data]:
+                size = len(orjson.dumps(data.variables or {}))
+                if size > self.settings.max_variables_bytes:
+                    return _refusal(
+                        f"Variables take {size} bytes; the limit is "
+                        f"{self.settings.max_variables_bytes}.",
+                        "VARIABLES_TOO_LARGE",
+                    )
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
                 return await super().execute_operation(

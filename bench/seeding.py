@@ -114,12 +114,12 @@ def run_seeding(
         moment = datetime.now(UTC)
         ids = {spec.slug: ObjectId() for spec in trends}
         asyncio.run(_create_indexes(uri, "bench_s4_raw"))
+        documents = [
+            new_trend_document(spec, ids[spec.slug], [ids[s] for s in spec.related], moment)
+            for spec in trends
+        ]
         seconds = {}
         for database in ("bench_s4_raw", "bench_s4_bare"):
-            documents = [
-                new_trend_document(spec, ids[spec.slug], [ids[s] for s in spec.related], moment)
-                for spec in trends
-            ]
             started = time.perf_counter()
             client[database]["trends"].insert_many(documents)
             seconds[database] = time.perf_counter() - started

@@ -8,6 +8,7 @@ from app.database import Database
 from app.models import CategorySpec
 from app.repositories import CategoryRepository
 from tests.conftest import GraphQLClient
+from tests.seeds.files import PESTLE
 
 USER_ERRORS = "userErrors { field message code }"
 TREND_FIELDS = """
@@ -97,15 +98,7 @@ def trend_input(slug: str = "rust", **overrides: Any) -> dict[str, Any]:
                 "enabler": "e",
                 "constraintRemoved": "c",
             },
-            "pestle": {
-                "source": "test",
-                "political": "p",
-                "economic": "e",
-                "social": "s",
-                "technological": "t",
-                "legal": "l",
-                "environmental": "v",
-            },
+            "pestle": dict(PESTLE),
             "jobsToBeDone": {
                 "source": "test",
                 "problem": "p",

@@ -25,8 +25,6 @@ WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchC
 TrendOrError = Trend | StoredDocumentError
 """What a batched read gives for one key: the trend, or why its document cannot be read."""
 _read_trend = reader("trends", Trend)
-SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
-"""Fields an appended series owns: upserts of a trend with a series leave them alone."""
 
 
 class TrendOrderField(StrEnum):

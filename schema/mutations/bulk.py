@@ -58,12 +58,6 @@ def from_inputs(inputs: Sequence[_HasSlug], model: type[SpecT]) -> list[Candidat
     return candidates
 
 
-def split_lines(text: str) -> list[str]:
-    """The lines of a JSON Lines text (``\\n`` or ``\\r\\n``; a final newline ends the last
-    line, it does not start an empty one)."""
-    return text.splitlines()
-
-
 def from_json_lines(lines: Sequence[str], model: type[SpecT]) -> list[Candidate[SpecT]]:
     """Each line, one JSON object shaped like the GraphQL input, validated as ``model``.
 

@@ -14,7 +14,6 @@ from schema.mutations.bulk import (
     MAX_BATCH,
     from_inputs,
     from_json_lines,
-    split_lines,
     too_many,
     write_valid,
 )
@@ -142,7 +141,7 @@ class TrendMutation:
             ),
         ],
     ) -> UpsertTrendsPayload:
-        lines = split_lines(json_lines)
+        lines = json_lines.splitlines()  # \n or \r\n; a final newline starts no line
         refusal = too_many(len(lines), "jsonLines")
         if refusal is not None:
             return UpsertTrendsPayload.refused([refusal])
