@@ -9,12 +9,25 @@ completes such fields inline; every other field, and any field whose fast comple
 fails (a null in a non-null field, a value the scalar refuses, a missing attribute), goes
 through graphql-core's own ``execute_field``, so errors, paths and null propagation are
 exactly graphql-core's. Deferred fields (``position_context`` set) always take that path.
+
+Whole subtrees go further: when every field under a value is a plain leaf, ``__typename``
+or a resolver needing only its source (no arguments, no ``Info``, no extension, no
+``@defer``/``@stream``), the executor compiles the selection once per request into nested
+closures (a "completion") that build the response without paths, resolve infos or
+awaitable checks. A completion is optimistic: at the first thing only graphql-core can
+answer (an error, a null in a non-null field, a value ``is_type_of`` refuses, an
+awaitable) it gives up, and graphql-core's path completes the same value from the start,
+so errors and nulls are graphql-core's. Resolvers under a completion may therefore run
+twice when one of their subtrees fails; the schema's source-only resolvers are pure reads.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+import weakref
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from graphql import (
     GraphQLEnumType,
@@ -25,6 +38,7 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    GraphQLSchema,
     get_nullable_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -38,22 +52,30 @@ FastField = tuple[Callable[[Any], Any], Callable[[Any], Any], bool]
 PlannedField = tuple[str, FieldDetailsList, FastField | None]
 
 
-_STATIC_PLANS: dict[int, tuple[GraphQLField, FastField | None]] = {}
-"""Per schema field (by identity, kept alive here): its fast completion, if it has one."""
+class DirectResolver(NamedTuple):
+    """A field resolved by calling its function directly: an attribute read, or a sync
+    method taking ``self`` and at most strawberry's ``Info`` (``info_name``)."""
+
+    function: Callable[..., Any]
+    info_name: str | None
+    definition: StrawberryField
 
 
-def _fast_field(field_def: GraphQLField, field_details_list: FieldDetailsList) -> FastField | None:
-    """The fast completion of a field, or ``None`` when it needs the general path."""
-    cached = _STATIC_PLANS.get(id(field_def))
-    if cached is None:
-        cached = _STATIC_PLANS[id(field_def)] = (field_def, _static_fast_field(field_def))
-    fast = cached[1]
-    if fast is None or any(details.node.arguments for details in field_details_list):
-        return None
-    return fast
+class _FieldPlans:
+    """What the executor learned about one schema's fields, by field identity."""
+
+    def __init__(self) -> None:
+        self.leaves: dict[int, FastField | None] = {}
+        self.resolvers: dict[int, DirectResolver | None] = {}
+
+
+_SCHEMA_PLANS: weakref.WeakKeyDictionary[GraphQLSchema, _FieldPlans] = weakref.WeakKeyDictionary()
+"""Field plans per schema, dropped with their schema (its fields live as long as it)."""
 
 
 def _static_fast_field(field_def: GraphQLField) -> FastField | None:
+    """How to complete a plain leaf field inline: a basic (attribute) field of scalar or
+    enum type without arguments."""
     if not getattr(field_def.resolve, "_is_default", False):
         return None  # a resolver, a permission, a field extension: the general path
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
@@ -78,46 +100,136 @@ def _static_fast_field(field_def: GraphQLField) -> FastField | None:
     return read, coerce, non_null
 
 
-_DIRECT_RESOLVERS: dict[int, tuple[GraphQLField, Callable[[Any], Any] | None]] = {}
-"""Per schema field (by identity, kept alive here): a resolver taking only the source."""
-
-
-def _direct_resolver(field_def: GraphQLField, handlers: bool) -> Callable[[Any], Any] | None:
-    """How to resolve a field from its source alone, if that is all it needs.
-
-    Basic fields (an attribute) and sync resolvers whose only parameter is ``self``, without
-    extensions or arguments: they need no strawberry ``Info`` nor argument conversion.
-    """
-    cached = _DIRECT_RESOLVERS.get(id(field_def))
-    if cached is not None:
-        return cached[1]
-    direct: Callable[[Any], Any] | None = None
+def _static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectResolver | None:
+    """Basic fields (an attribute) and sync resolvers taking ``self`` and maybe ``info``,
+    without extensions or arguments: they need no argument conversion nor the wrapping
+    strawberry puts around every resolver call."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if (
-        isinstance(definition, StrawberryField)
-        and not definition.extensions
-        and not field_def.args
-        and not handlers
+        not isinstance(definition, StrawberryField)
+        or definition.extensions
+        or field_def.args
+        or handlers
     ):
-        resolver = definition.base_resolver
-        if resolver is None:
-            default_resolver, python_name = definition.default_resolver, definition.python_name
+        return None
+    resolver = definition.base_resolver
+    if resolver is None:
+        default_resolver, python_name = definition.default_resolver, definition.python_name
 
-            def direct(source: Any) -> Any:
-                return default_resolver(source, python_name)
+        def read(source: Any) -> Any:
+            return default_resolver(source, python_name)
 
-        elif (
-            not resolver.is_async
-            and resolver.self_parameter is not None
-            and resolver.info_parameter is None
-            and resolver.root_parameter is None
-            and resolver.parent_parameter is None
-            and not resolver.arguments
-            and callable(resolver.wrapped_func)
-        ):
-            direct = resolver.wrapped_func
-    _DIRECT_RESOLVERS[id(field_def)] = (field_def, direct)
-    return direct
+        return DirectResolver(read, None, definition)
+    if (
+        resolver.is_async
+        or resolver.self_parameter is None
+        or resolver.root_parameter is not None
+        or resolver.parent_parameter is not None
+        or resolver.arguments
+        or not callable(resolver.wrapped_func)
+    ):
+        return None
+    info = resolver.info_parameter
+    return DirectResolver(resolver.wrapped_func, info.name if info else None, definition)
+
+
+Completion = Callable[[Any], Any]
+"""Completes a resolved value into its response value, or raises :class:`_GiveUp`."""
+CompiledField = tuple[str, Callable[[Any], Any], Completion, bool]
+"""A field of a compiled object: response name, resolver, completion, whether the resolver
+is a method (which may return an awaitable)."""
+_NOT_COMPILED: Any = object()
+_SEEN_ONCE: Any = object()
+
+
+class _GiveUp(Exception):
+    """A completion met something only graphql-core's path can answer."""
+
+
+class _Awaiting(_GiveUp):
+    """A completion met an awaitable (it would meet one again for every sibling)."""
+
+
+def _discard(value: Any) -> None:
+    """Closes the coroutines a resolver made for a completion that gave up: graphql-core's
+    path calls the resolver again, and these would otherwise never be awaited."""
+    for item in value if type(value) is list else (value,):
+        if inspect.iscoroutine(item):
+            item.close()
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _constant(value: Any) -> Callable[[Any], Any]:
+    return lambda _source: value
+
+
+def _leaf_completion(coerce: Callable[[Any], Any], non_null: bool) -> Completion:
+    def complete_leaf(value: Any) -> Any:
+        if value is None:
+            if non_null:
+                raise _GiveUp
+            return None
+        coerced = coerce(value)
+        if coerced is None or coerced is Undefined:
+            raise _GiveUp
+        return coerced
+
+    return complete_leaf
+
+
+def _list_completion(complete_item: Completion, non_null: bool) -> Completion:
+    def complete_list(value: Any) -> Any:
+        if type(value) is list:
+            return [complete_item(item) for item in value]
+        if value is None and not non_null:
+            return None
+        raise _GiveUp  # another iterable, or a null in a non-null list
+
+    return complete_list
+
+
+def _object_completion(
+    object_type: GraphQLObjectType,
+    fields: list[CompiledField],
+    non_null: bool,
+    is_awaitable: Callable[[Any], bool],
+) -> Completion:
+    is_type_of = object_type.is_type_of
+
+    def complete_object(value: Any) -> Any:
+        if value is None:
+            if non_null:
+                raise _GiveUp
+            return None
+        if isinstance(value, Exception):
+            raise _GiveUp
+        if is_type_of is not None:
+            # strawberry's is_type_of ignores the info; one that needs it fails here, and
+            # graphql-core's path calls it properly.
+            accepted = is_type_of(value, None)  # type: ignore[arg-type]
+            if accepted is not True:
+                _discard(accepted)
+                raise _GiveUp
+        completed: dict[str, Any] = {}
+        for response_name, resolve, complete, from_method in fields:
+            field_value = resolve(value)
+            if not from_method:
+                completed[response_name] = complete(field_value)
+                continue
+            if is_awaitable(field_value):
+                _discard(field_value)
+                raise _Awaiting
+            try:
+                completed[response_name] = complete(field_value)
+            except Exception:
+                _discard(field_value)
+                raise
+        return completed
+
+    return complete_object
 
 
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -128,10 +240,137 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         # Keyed by the id of the grouped field set, which is kept alive with its plan
         # (graphql-core memoizes grouped field sets for the executor's lifetime).
         self._plans: dict[tuple[str, int], tuple[GroupedFieldSet, list[PlannedField]]] = {}
+        # Completions by (id of the return type, id of the field details list); the list
+        # is kept alive with its completion, like graphql-core's subfield memo.
+        self._completions: dict[tuple[int, int], tuple[FieldDetailsList, Completion | None]] = {}
         self._strawberry: Schema = self.schema._strawberry_schema  # type: ignore[attr-defined]
         # A schema extension with a ``resolve`` hook must see every field: no shortcuts then.
         middleware = self.middleware_manager
         self._shortcuts = not (middleware and middleware.middlewares)
+        self._handlers = bool(self._strawberry.exception_handlers)
+        field_plans = _SCHEMA_PLANS.get(self.schema)
+        if field_plans is None:
+            field_plans = _SCHEMA_PLANS[self.schema] = _FieldPlans()
+        self._field_plans = field_plans
+
+    def _fast_field(
+        self, field_def: GraphQLField, field_details_list: FieldDetailsList
+    ) -> FastField | None:
+        """The inline completion of a plain leaf field, or ``None``."""
+        leaves = self._field_plans.leaves
+        key = id(field_def)
+        if key in leaves:
+            fast = leaves[key]
+        else:
+            fast = leaves[key] = _static_fast_field(field_def)
+        if fast is None or any(details.node.arguments for details in field_details_list):
+            return None
+        return fast
+
+    def _direct_resolver(self, field_def: GraphQLField) -> DirectResolver | None:
+        resolvers = self._field_plans.resolvers
+        key = id(field_def)
+        if key in resolvers:
+            return resolvers[key]
+        direct = resolvers[key] = _static_direct_resolver(field_def, self._handlers)
+        return direct
+
+    def _info(self, direct: DirectResolver, info: GraphQLResolveInfo[Any]) -> Any:
+        """Strawberry's ``Info`` around graphql-core's ``info``, as its resolvers get it."""
+        return self._strawberry.config.info_class(_raw_info=info, _field=direct.definition)
+
+    def _completion(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> Completion | None:
+        """The compiled completion of a selection, or ``None`` when it cannot have one."""
+        key = (id(return_type), id(field_details_list))
+        cached = self._completions.get(key)
+        if cached is None:
+            # Compiled on second sight: a selection completed once per request (a single
+            # object) costs less through the general path than compiled and run once.
+            self._completions[key] = (field_details_list, _SEEN_ONCE)
+            return None
+        if cached[1] is _SEEN_ONCE:
+            return self._compiled(return_type, field_details_list)
+        return cached[1]
+
+    def _compiled(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> Completion | None:
+        """:meth:`_completion`, compiled now (the parts of a selection being compiled)."""
+        key = (id(return_type), id(field_details_list))
+        cached = self._completions.get(key)
+        if cached is None or cached[1] is _SEEN_ONCE:
+            compiled = self._compile(return_type, field_details_list)
+            cached = self._completions[key] = (field_details_list, compiled)
+        return cached[1]
+
+    def _compile(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> Completion | None:
+        if not self._shortcuts:
+            return None
+        non_null = isinstance(return_type, GraphQLNonNull)
+        nullable = get_nullable_type(return_type)
+        if type(nullable) is GraphQLList:
+            if any(details.node.directives for details in field_details_list):
+                return None  # @stream, or a directive graphql-core should see
+            complete_item = self._compiled(nullable.of_type, field_details_list)
+            return None if complete_item is None else _list_completion(complete_item, non_null)
+        if isinstance(nullable, GraphQLScalarType | GraphQLEnumType):
+            coerce = nullable.coerce_output_value
+            return None if coerce is None else _leaf_completion(coerce, non_null)
+        if type(nullable) is not GraphQLObjectType:
+            return None  # interfaces and unions: graphql-core finds the runtime type
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            nullable, field_details_list
+        )
+        if new_defer_usages:
+            return None
+        fields: list[CompiledField] = []
+        for response_name, sub_details in grouped_field_set.items():
+            name = sub_details[0].node.name.value
+            if name == "__typename":
+                fields.append((response_name, _constant(nullable.name), _same, False))
+                continue
+            if any(details.node.arguments for details in sub_details):
+                return None
+            field_def = self.schema.get_field(nullable, name)
+            direct = self._direct_resolver(field_def) if field_def else None
+            if field_def is None or direct is None:
+                return None
+            complete = self._compiled(field_def.type, sub_details)
+            if complete is None:
+                return None
+            resolve: Callable[[Any], Any] = direct.function
+            if direct.info_name is not None:
+                # One Info for every object of this selection, so without a path: a
+                # resolver that reads ``info.path`` fails here and runs again in
+                # graphql-core's path with the real one.
+                nodes = [details.node for details in sub_details]
+                raw = self.build_resolve_info(field_def, nodes, nullable, None)  # type: ignore[arg-type]
+                resolve = functools.partial(resolve, **{direct.info_name: self._info(direct, raw)})
+            from_method = direct.definition.base_resolver is not None
+            fields.append((response_name, resolve, complete, from_method))
+        return _object_completion(nullable, fields, non_null, self.is_awaitable)
+
+    def _complete_compiled(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, result: Any
+    ) -> Any:
+        """The compiled completion of ``result``, or ``_NOT_COMPILED`` when there is none or
+        it gave up (then graphql-core's path must complete ``result``)."""
+        completion = self._completion(return_type, field_details_list)
+        if completion is None:
+            return _NOT_COMPILED
+        try:
+            return completion(result)
+        except _Awaiting:
+            # Its siblings would wait too: the general path for the rest of the request.
+            key = (id(return_type), id(field_details_list))
+            self._completions[key] = (field_details_list, None)
+        except Exception:
+            pass  # graphql-core's path meets it again and reports it
+        return _NOT_COMPILED
 
     def _plan(
         self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
@@ -143,7 +382,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         plan: list[PlannedField] = []
         for response_name, field_details_list in grouped_field_set.items():
             field_def = self.schema.get_field(parent_type, field_details_list[0].node.name.value)
-            fast = _fast_field(field_def, field_details_list) if field_def else None
+            fast = self._fast_field(field_def, field_details_list) if field_def else None
             plan.append((response_name, field_details_list, fast))
         self._plans[key] = (grouped_field_set, plan)
         return plan
@@ -209,15 +448,13 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         path: Path,
         position_context: Any,
     ) -> Any:
-        """Fields that need only their source are called directly, without strawberry's
-        ``Info`` and argument handling; the rest as graphql-core does it."""
+        """Direct resolvers (see :class:`DirectResolver`) are called without strawberry's
+        argument handling and wrapping; the rest as graphql-core does it."""
         first = field_details_list[0].node
         field_def = self.schema.get_field(parent_type, first.name.value)
-        if not self._shortcuts:
-            field_def = None
         direct = (
-            _direct_resolver(field_def, bool(self._strawberry.exception_handlers))
-            if field_def is not None and not first.arguments
+            self._direct_resolver(field_def)
+            if self._shortcuts and field_def is not None and not first.arguments
             else None
         )
         if direct is None or field_def is None:
@@ -225,16 +462,24 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 parent_type, source, field_details_list, path, position_context
             )
         return_type = field_def.type
-        info = self.build_resolve_info(
-            field_def, [details.node for details in field_details_list], parent_type, path
-        )
+        info: GraphQLResolveInfo[Any] | None = None
         try:
-            result = direct(source)
+            if direct.info_name is None:
+                result = direct.function(source)
+            else:
+                info = self._resolve_info(field_def, field_details_list, parent_type, path)
+                result = direct.function(source, **{direct.info_name: self._info(direct, info)})
             if self.is_awaitable(result):
+                info = info or self._resolve_info(field_def, field_details_list, parent_type, path)
                 return self.complete_awaitable_value(
                     return_type, field_details_list, info, path, result, position_context
                 )
-            completed = self.complete_value(
+            if position_context is None:
+                completed = self._complete_compiled(return_type, field_details_list, result)
+                if completed is not _NOT_COMPILED:
+                    return completed
+            info = info or self._resolve_info(field_def, field_details_list, parent_type, path)
+            completed = self._complete_general(
                 return_type, field_details_list, info, path, result, position_context
             )
         except Exception as error:
@@ -257,7 +502,36 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(error, return_type, field_details_list, path)
             return None
 
+    def _resolve_info(
+        self,
+        field_def: GraphQLField,
+        field_details_list: FieldDetailsList,
+        parent_type: GraphQLObjectType,
+        path: Path,
+    ) -> GraphQLResolveInfo[Any]:
+        nodes = [details.node for details in field_details_list]
+        return self.build_resolve_info(field_def, nodes, parent_type, path)
+
     def complete_value(
+        self,
+        return_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> AwaitableOrValue[Any]:
+        """A compiled completion when the selection has one and it does not give up;
+        otherwise :meth:`_complete_general`."""
+        if position_context is None:
+            completed = self._complete_compiled(return_type, field_details_list, result)
+            if completed is not _NOT_COMPILED:
+                return completed
+        return self._complete_general(
+            return_type, field_details_list, info, path, result, position_context
+        )
+
+    def _complete_general(
         self,
         return_type: GraphQLOutputType,
         field_details_list: FieldDetailsList,

@@ -74,8 +74,46 @@ def _leaf(**overrides: Any) -> Leaf:
     return Leaf(**values)
 
 
+async def _later_leaf(name: str | None) -> Leaf:
+    return _leaf(name=name)
+
+
+@strawberry.type
+class Wide:
+    """Resolvers taking ``info``: compiled completions call them with an ``Info`` per
+    selection (no path), and give up to graphql-core's path when that is not enough."""
+
+    label: str
+
+    @strawberry.field
+    def loud(self, info: strawberry.Info) -> str:
+        return f"{self.label}:{info.field_name}"
+
+    @strawberry.field
+    def where(self, info: strawberry.Info) -> str:
+        return ".".join(map(str, info.path.as_list()))
+
+    @strawberry.field(graphql_type=Leaf | None)
+    def sometimes_later(self, info: strawberry.Info) -> Leaf | Awaitable[Leaf] | None:
+        if self.label == "w1":
+            return _later_leaf(self.label)
+        return _leaf(name=self.label)
+
+    @strawberry.field(graphql_type=list[Leaf])
+    def lazy_children(self) -> list[Awaitable[Leaf]]:
+        return [_later_leaf(self.label), _later_leaf(None)]
+
+    @strawberry.field
+    def child(self) -> Leaf:
+        return _leaf(name=None if self.label == "w2" else self.label)
+
+
 @strawberry.type
 class Query:
+    @strawberry.field
+    def wides(self, count: int = 3) -> list[Wide]:
+        return [Wide(label=f"w{index}") for index in range(count)]
+
     @strawberry.field
     def holder(self) -> Holder:
         broken = _leaf(name=None)  # a null in a non-null field
@@ -134,6 +172,14 @@ plain = strawberry.Schema(query=Query)
         "{ lazyNullable { name colour } holder { leaves { upper } } }",
         "{ holder { leaf { tags children { tags } } } }",
         "{ holder { optionalLeaf { children { upper } } leaves { fails upper } } }",
+        "{ wides { label loud __typename child { name __typename } } }",
+        "{ wides { label where } }",
+        "{ wides { label sometimesLater { name } } }",
+        "{ wides { lazyChildren { name } } }",
+        "{ wides { child { upper } } }",
+        "{ wides { child { name } } }",
+        "{ wides { child { fails } loud } }",
+        "{ wides { child { score colour tags } } }",
     ],
 )
 async def test_fast_executor_matches_graphql_core(query: str) -> None:
@@ -176,3 +222,33 @@ async def test_resolve_hooks_see_every_field() -> None:
     result = await hooked.execute("{ holder { leaf { name upper } } }")
     assert result.data == {"holder": {"leaf": {"name": "a", "upper": "A"}}}
     assert Counting.seen == ["holder", "leaf", "name", "upper"]
+
+
+class CountingInfos(FastExecutor):
+    """Counts the resolve infos built: graphql-core builds one per field it resolves."""
+
+    built: ClassVar[int] = 0
+
+    def build_resolve_info(self, *args: Any, **kwargs: Any) -> Any:
+        CountingInfos.built += 1
+        return super().build_resolve_info(*args, **kwargs)
+
+
+async def test_compiled_selections_do_not_resolve_field_by_field() -> None:
+    counting = strawberry.Schema(query=Query, execution_context_class=CountingInfos)
+    query = "query($n: Int!) { wides(count: $n) { label loud child { tags colour } } }"
+    built = []
+    for count in (3, 300):
+        CountingInfos.built = 0
+        result = await counting.execute(query, variable_values={"n": count})
+        assert result.errors is None
+        assert result.data == {
+            "wides": [
+                {"label": f"w{i}", "loud": f"w{i}:loud", "child": {"tags": ["x"], "colour": "RED"}}
+                for i in range(count)
+            ]
+        }
+        built.append(CountingInfos.built)
+    # The first item goes through graphql-core's path; from the second on, the compiled
+    # selection needs no resolve info per field, however long the list.
+    assert built[0] == built[1]
