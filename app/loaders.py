@@ -6,9 +6,10 @@ request that filled it and one client's reads never show up in another's.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
@@ -17,6 +18,7 @@ from app.observability import Metrics
 from app.repositories import CategoryRepository, TrendRepository
 from app.repositories.related import RelatedRepository, RelatedSubject
 from app.repositories.series import SeriesRepository
+from app.repositories.stored import StoredDocumentError
 from app.series import Series
 
 Key = TypeVar("Key")
@@ -37,6 +39,22 @@ def _observed(
         return await batch(keys)
 
     return observed
+
+
+async def load_each(
+    loader: DataLoader[Key, Value], keys: Iterable[Key]
+) -> list[Value | StoredDocumentError]:
+    """Like ``loader.load_many(keys)`` (the same batch), but a key whose stored document
+    cannot be read gives its :class:`StoredDocumentError` in its place instead of failing
+    them all; a list resolver returns it as that item (see :mod:`app.repositories.stored`).
+
+    Any other error (the database is down, a bug) still fails the whole list, once.
+    """
+    loaded = await asyncio.gather(*map(loader.load, keys), return_exceptions=True)
+    for value in loaded:
+        if isinstance(value, BaseException) and not isinstance(value, StoredDocumentError):
+            raise value
+    return cast("list[Value | StoredDocumentError]", loaded)  # the only errors left
 
 
 @dataclass(frozen=True, slots=True)

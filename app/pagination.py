@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -47,6 +48,15 @@ class Position:
 
     value: SortValue
     id: ObjectId
+
+
+def stored_position(sort: SortKey, document: Mapping[str, Any]) -> Position:
+    """A stored document's place in ``sort``'s order, read from the document itself (for a
+    document no model can read); a missing field sorts as null, as in MongoDB."""
+    value: Any = document
+    for part in sort.path.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return Position(value, document["_id"])
 
 
 def encode_cursor(sort: SortKey, position: Position) -> str:

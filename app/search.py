@@ -28,9 +28,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from app.models import Trend, search_key
+from app.models import search_key
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
@@ -74,6 +74,25 @@ class MatchTier(IntEnum):
     """Every query word matches, but across several of the fields above."""
 
 
+class Searchable(Protocol):
+    """What ranking reads of a candidate: a :class:`~app.models.Trend`, or the text a stored
+    trend the model cannot read still has (see :mod:`app.repositories.search`)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def aliases(self) -> Sequence[str]: ...
+    @property
+    def tags(self) -> Sequence[str]: ...
+    @property
+    def description(self) -> str | None: ...
+
+
+SearchableT = TypeVar("SearchableT", bound=Searchable)
+
+
 @dataclass(frozen=True, slots=True)
 class SearchQuery:
     """A query split into folded words."""
@@ -96,7 +115,7 @@ class SearchQuery:
         available = {word for text in texts for word in words(text)}
         return all(any(term.startswith(word) for term in available) for word in self.words)
 
-    def tier(self, trend: Trend) -> MatchTier | None:
+    def tier(self, trend: Searchable) -> MatchTier | None:
         """How ``trend`` matches, or ``None`` if some query word matches nothing of it."""
         if canonical(trend.name) == self.canonical:
             return MatchTier.EXACT_NAME
@@ -116,7 +135,7 @@ class SearchQuery:
         return None
 
 
-def rank(query: SearchQuery, candidates: Iterable[Trend], first: int) -> list[Trend]:
+def rank(query: SearchQuery, candidates: Iterable[SearchableT], first: int) -> list[SearchableT]:
     """The best ``first`` of ``candidates`` by tier, then name, then id; non-matches dropped."""
     unique = {trend.id: trend for trend in candidates}.values()
     tiered = [(tier, trend) for trend in unique if (tier := query.tier(trend)) is not None]

@@ -10,7 +10,7 @@ from strawberry import relay
 
 from app import models
 from app.context import Info
-from app.repositories.stored import expect
+from app.repositories.stored import StoredDocumentError
 
 
 @strawberry.type(description="A category of the trend taxonomy; categories may nest.")
@@ -39,8 +39,16 @@ class Category(relay.Node):
         )
 
     @classmethod
+    def from_read(cls, read: models.Category | StoredDocumentError) -> Self | StoredDocumentError:
+        """The category, or the error of a document the model could not read: returned as a
+        list item, graphql-core raises it at that item's path and completes the others."""
+        return cls.from_model(read) if isinstance(read, models.Category) else read
+
+    @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        categories = map(expect, await info.context.categories.by_ids(list(node_ids)))
-        return [cls.from_model(category) if category else None for category in categories]
+    ) -> list[Self | StoredDocumentError | None]:
+        """The categories in the order asked, ``None`` for unknown ids, and a document that
+        cannot be read as its error, in its place (see :meth:`from_read`)."""
+        categories = await info.context.categories.by_ids(list(node_ids))
+        return [cls.from_read(category) if category else None for category in categories]

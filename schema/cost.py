@@ -8,9 +8,18 @@
   limit, since the resolver refuses them with its own message), or the length of
   ``slugs``/``ids``.
 - Other lists (``growth``, ``categories``) cost one item: they are embedded or tiny.
+- A bulk write costs its number of items times one item (the payload with its selection),
+  like a list: ``upsertTrends``/``upsertCategories`` the length of ``inputs``,
+  ``importTrends`` the lines of ``jsonLines`` as the mutation splits them (blank lines
+  are items too: they fail). Counts above :data:`~schema.mutations.bulk.MAX_BATCH` count
+  as that, since the mutation refuses them with its own message. So 500 trends cost the
+  same whichever way they are sent.
 - Introspection fields cost nothing (switch introspection off to forbid it).
 
 The cost is computed from the document and the variables alone, before execution.
+``count_bulk_items=False`` counts each bulk write as one item: what the limits see for
+API-key holders, whose batches :data:`~schema.mutations.bulk.MAX_BATCH` bounds instead
+(see :class:`schema.extensions.OperationGuard`).
 """
 
 from __future__ import annotations
@@ -40,9 +49,13 @@ from graphql import (
     value_from_ast,
 )
 
+from schema.mutations.bulk import MAX_BATCH
+
 CONNECTION_BASE_COST = 2
 PAGE_SIZE_ARGUMENTS = ("first", "last")
-LIST_ARGUMENTS = ("slugs", "ids", "inputs")
+LIST_ARGUMENTS = ("slugs", "ids")
+BULK_ARGUMENTS = ("inputs", "jsonLines")
+"""Arguments carrying the items of a bulk write: a list, or JSON Lines in one string."""
 FREE_WRAPPERS = ("PageInfo",)
 
 
@@ -54,12 +67,14 @@ class _CostWalker:
         variables: dict[str, Any],
         default_page_size: int,
         max_page_size: int,
+        count_bulk_items: bool,
     ) -> None:
         self.schema = schema
         self.max_page_size = max_page_size
         self.fragments = fragments
         self.variables = variables
         self.default_page_size = default_page_size
+        self.count_bulk_items = count_bulk_items
 
     def selection_set(
         self, parent: GraphQLCompositeType, selection_set: SelectionSetNode, seen: frozenset[str]
@@ -107,7 +122,21 @@ class _CostWalker:
         item_cost = 1 + children
         if _is_list(definition):
             return self.size(definition, node) * item_cost
+        if self.count_bulk_items:
+            return self.bulk_items(definition, node) * item_cost
         return item_cost
+
+    def bulk_items(self, definition: GraphQLField, node: FieldNode) -> int:
+        """The number of items a bulk write is given (at most MAX_BATCH); 1 for other fields."""
+        for argument in node.arguments or ():
+            name = argument.name.value
+            if name in BULK_ARGUMENTS and name in definition.args:
+                value = value_from_ast(argument.value, definition.args[name].type, self.variables)
+                if isinstance(value, str):  # JSON Lines: what the mutation counts as items
+                    value = value.splitlines()
+                if isinstance(value, list):
+                    return min(len(value), MAX_BATCH)
+        return 1
 
     def size(self, definition: GraphQLField, node: FieldNode) -> int:
         """The number of items a sized field asks for; 1 for unsized lists."""
@@ -148,8 +177,10 @@ def query_cost(
     variables: Mapping[str, Any] | None = None,
     default_page_size: int = 20,
     max_page_size: int = 100,
+    count_bulk_items: bool = True,
 ) -> int:
-    """The cost of the operation ``operation_name`` of ``document`` (0 if there is none)."""
+    """The cost of the operation ``operation_name`` of ``document`` (0 if there is none);
+    with ``count_bulk_items=False``, each bulk write counts as one item."""
     operation: OperationDefinitionNode | None = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
@@ -165,5 +196,12 @@ def query_cost(
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-    walker = _CostWalker(schema, fragments, dict(variables or {}), default_page_size, max_page_size)
+    walker = _CostWalker(
+        schema,
+        fragments,
+        dict(variables or {}),
+        default_page_size,
+        max_page_size,
+        count_bulk_items,
+    )
     return walker.selection_set(root, operation.selection_set, frozenset())

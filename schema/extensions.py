@@ -60,7 +60,8 @@ class OperationGuard(SchemaExtension):
             yield
             return
         settings = context.settings
-        self.cost = query_cost(
+        cost_of = functools.partial(
+            query_cost,
             execution.schema._schema,
             execution.graphql_document,
             operation_name=execution.operation_name,
@@ -68,20 +69,27 @@ class OperationGuard(SchemaExtension):
             default_page_size=settings.default_page_size,
             max_page_size=settings.max_page_size,
         )
+        self.cost = cost_of()
         context.query_cost = self.cost
+        # The limits below are sized for reads. An API-key holder's bulk write is bounded by
+        # MAX_BATCH items instead (the mutation refuses more with a user error): they see it
+        # as one item, so a seeding batch of 500 fits, while what it selects still counts.
+        limited = self.cost
+        if context.principal is not None and execution.operation_type is OperationType.MUTATION:
+            limited = cost_of(count_bulk_items=False)
         refusal: GraphQLError | None = None
-        if self.cost > settings.max_query_cost:
+        if limited > settings.max_query_cost:
             refusal = coded_error(
-                f"Query cost {self.cost} exceeds the maximum of {settings.max_query_cost}; "
+                f"Query cost {limited} exceeds the maximum of {settings.max_query_cost}; "
                 "ask for fewer items (first/last) or fewer nested lists.",
                 "MAX_COST_EXCEEDED",
-                cost=self.cost,
+                cost=limited,
                 maximumCost=settings.max_query_cost,
             )
         elif not context.database.available:
             refusal = database_unavailable()
         elif context.rate_limiter is not None:
-            decision = context.rate_limiter.consume(context.client_key, self.cost)
+            decision = context.rate_limiter.consume(context.client_key, limited)
             context.rate_decision = decision
             if context.response is not None:
                 headers = context.response.headers
@@ -90,7 +98,7 @@ class OperationGuard(SchemaExtension):
                 headers["RateLimit-Reset"] = str(decision.reset_seconds)
             if not decision.allowed:
                 refusal = coded_error(
-                    f"Rate limited: this query costs {self.cost} points and "
+                    f"Rate limited: this query costs {limited} points and "
                     f"{decision.remaining} are available; retry in "
                     f"{decision.retry_after_seconds}s.",
                     "RATE_LIMITED",

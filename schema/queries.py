@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 from strawberry import relay
@@ -11,7 +11,9 @@ from strawberry.utils.await_maybe import await_maybe
 
 from app import repositories
 from app.context import Info
+from app.loaders import load_each
 from app.pagination import InvalidCursorError
+from app.repositories.stored import StoredDocumentError
 from schema.category import Category
 from schema.connection import TrendConnection
 from schema.errors import BadUserInputError
@@ -38,11 +40,14 @@ class NodeQuery:
         info: Info,
         id: Annotated[relay.GlobalID, strawberry.argument(description="The ID of the object.")],
     ) -> relay.Node | None:
-        node: relay.Node | None = await id.resolve_node(info, required=False)
+        node: relay.Node | StoredDocumentError | None = await id.resolve_node(info, required=False)
+        if isinstance(node, StoredDocumentError):  # see Trend.resolve_nodes
+            raise node
         return node
 
     @strawberry.field(
-        description="Fetches objects by global ID, in the order given; null for unknown IDs."
+        description="Fetches objects by global ID, in the order given; null for unknown IDs.",
+        graphql_type=list[relay.Node | None],
     )
     async def nodes(
         self,
@@ -50,7 +55,7 @@ class NodeQuery:
         ids: Annotated[
             list[relay.GlobalID], strawberry.argument(description="The IDs of the objects.")
         ],
-    ) -> list[relay.Node | None]:
+    ) -> list[relay.Node | StoredDocumentError | None]:
         if len(ids) > info.context.settings.max_page_size:
             raise BadUserInputError(
                 f"nodes takes at most {info.context.settings.max_page_size} ids, got {len(ids)}",
@@ -59,7 +64,9 @@ class NodeQuery:
         positions: dict[str, list[int]] = defaultdict(list)
         for position, global_id in enumerate(ids):
             positions[global_id.type_name].append(position)
-        found: list[relay.Node | None] = [None] * len(ids)
+        # A stored document that cannot be read is its error, in its place: graphql-core
+        # raises it at ["nodes", position] and completes the others.
+        found: list[relay.Node | StoredDocumentError | None] = [None] * len(ids)
         for places in positions.values():
             node_type = ids[places[0]].resolve_type(info)
             nodes = await await_maybe(
@@ -137,8 +144,10 @@ class TrendQuery:
             await prefetch_categories(
                 info, page.trends, with_analyses=with_analyses, path=("edges", "node")
             )
+        # A trend whose document cannot be read is its error in place of the node (cast:
+        # Edge wants a Trend); graphql-core raises it at ["trends", "edges", i, "node"].
         edges = [
-            relay.Edge(node=Trend.from_model(trend), cursor=cursor)
+            relay.Edge(node=cast(Trend, Trend.from_read(trend)), cursor=cursor)
             for trend, cursor in zip(page.trends, page.cursors, strict=True)
         ]
         return TrendConnection(
@@ -154,24 +163,28 @@ class TrendQuery:
 
     @strawberry.field(
         description=f"Trends side by side, in the order asked (at most {MAX_COMPARE}); "
-        "null where a slug matches no trend."
+        "null where a slug matches no trend.",
+        graphql_type=list[Trend | None],
     )
     async def compare_trends(
         self,
         info: Info,
         slugs: Annotated[list[str], strawberry.argument(description="Slugs of the trends.")],
-    ) -> list[Trend | None]:
+    ) -> list[Trend | StoredDocumentError | None]:
         if not 1 <= len(slugs) <= MAX_COMPARE:
             raise BadUserInputError(
                 f"compareTrends takes 1 to {MAX_COMPARE} slugs, got {len(slugs)}",
                 argument="slugs",
             )
-        trends = await info.context.loaders.trend_by_slug.load_many(slugs)
-        return [Trend.from_model(trend) if trend else None for trend in trends]
+        trends = await load_each(info.context.loaders.trend_by_slug, slugs)
+        return [Trend.from_read(trend) if trend else None for trend in trends]
 
 
 @strawberry.type
 class CategoryQuery:
-    @strawberry.field(description="Every category of the taxonomy, ordered by slug.")
-    async def categories(self, info: Info) -> list[Category]:
-        return [Category.from_model(category) for category in await info.context.categories.all()]
+    @strawberry.field(
+        description="Every category of the taxonomy, ordered by slug.",
+        graphql_type=list[Category],
+    )
+    async def categories(self, info: Info) -> list[Category | StoredDocumentError]:
+        return [Category.from_read(category) for category in await info.context.categories.all()]

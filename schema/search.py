@@ -6,8 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from app import search
+from app import models, search
 from app.context import Info
+from app.repositories.stored import StoredDocumentError
 from schema.errors import BadUserInputError
 from schema.trend import Trend
 
@@ -20,7 +21,8 @@ class TrendSearchQuery:
         description="Trends matching every word of `query` (as a word or the start of one), "
         "ignoring case, accents and word order. Ranked: exact name, exact alias, name words, "
         "alias words, tags, description, then matches spread over several of these; by name "
-        "within a rank. A query without letters or digits finds nothing."
+        "within a rank. A query without letters or digits finds nothing.",
+        graphql_type=list[Trend],
     )
     async def search_trends(
         self,
@@ -35,7 +37,7 @@ class TrendSearchQuery:
             int | None,
             strawberry.argument(description=f"How many trends, 1 to {MAX_RESULTS}; 10 by default."),
         ] = 10,
-    ) -> list[Trend]:
+    ) -> list[Trend | StoredDocumentError]:
         limit = 10 if first is None else first
         if not 1 <= limit <= MAX_RESULTS:
             raise BadUserInputError(
@@ -47,4 +49,9 @@ class TrendSearchQuery:
             )
         parsed = search.SearchQuery.parse(query)
         candidates = await info.context.search.candidates(parsed)
-        return [Trend.from_model(trend) for trend in search.rank(parsed, candidates, limit)]
+        # A trend whose document cannot be read ranks by the text it stores and answers
+        # with its error, which graphql-core raises at ["searchTrends", i].
+        return [
+            Trend.from_model(trend) if isinstance(trend, models.Trend) else trend.error
+            for trend in search.rank(parsed, candidates, limit)
+        ]

@@ -12,7 +12,9 @@ from strawberry import relay
 
 from app import models
 from app.context import Info
+from app.loaders import load_each
 from app.repositories.related import RelatedSubject
+from app.repositories.stored import StoredDocumentError
 from schema.analyses import TrendAnalyses
 from schema.category import Category
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
@@ -58,7 +60,11 @@ read left them out)."""
 
 
 async def prefetch_categories(
-    info: Info, trends: Iterable[models.Trend], *, with_analyses: bool, path: tuple[str, ...]
+    info: Info,
+    trends: Iterable[models.Trend | StoredDocumentError],
+    *,
+    with_analyses: bool,
+    path: tuple[str, ...],
 ) -> None:
     """Reads the categories of ``trends`` now (one batched read), when only they are missing.
 
@@ -75,7 +81,11 @@ async def prefetch_categories(
     if "parent" in selected_names(info, *path, "category"):
         return
     loader = info.context.loaders.category_by_slug
-    slugs = {trend.category for trend in trends if trend.category is not None}
+    slugs = {
+        trend.category
+        for trend in trends
+        if isinstance(trend, models.Trend) and trend.category is not None
+    }
     if slugs:
         await asyncio.gather(*(loader.load(slug) for slug in slugs), return_exceptions=True)
 
@@ -145,11 +155,19 @@ class Trend(relay.Node):
         )
 
     @classmethod
+    def from_read(cls, read: models.Trend | StoredDocumentError) -> Self | StoredDocumentError:
+        """The trend, or the error of a document the model could not read: returned as a
+        list item, graphql-core raises it at that item's path and completes the others."""
+        return cls.from_model(read) if isinstance(read, models.Trend) else read
+
+    @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        trends = await info.context.loaders.trend_by_id.load_many(list(node_ids))
-        return [cls.from_model(trend) if trend else None for trend in trends]
+    ) -> list[Self | StoredDocumentError | None]:
+        """The trends in the order asked, ``None`` for unknown ids, and a document that
+        cannot be read as its error, in its place (see :meth:`from_read`)."""
+        trends = await load_each(info.context.loaders.trend_by_id, node_ids)
+        return [cls.from_read(trend) if trend else None for trend in trends]
 
     # Sync resolvers that answer at once when there is nothing to wait for (the value is
     # in the model or already loaded) and return an awaitable otherwise: an awaitable
@@ -210,7 +228,8 @@ class Trend(relay.Node):
 
     @strawberry.field(
         description="Related trends: explicit links first, in link order, then suggestions "
-        "sharing the most tags (a shared category breaks ties), best first."
+        "sharing the most tags (a shared category breaks ties), best first.",
+        graphql_type="list[Trend]",  # Trend is still being defined
     )
     async def related(
         self,
@@ -221,7 +240,7 @@ class Trend(relay.Node):
                 description=f"How many related trends to return, 0 to {MAX_RELATED}."
             ),
         ] = 10,
-    ) -> list[Trend]:
+    ) -> list[Trend | StoredDocumentError]:
         limit = MAX_RELATED if first is None else first
         if not 0 <= limit <= MAX_RELATED:
             raise BadUserInputError(
@@ -238,4 +257,4 @@ class Trend(relay.Node):
             subject = RelatedSubject(self.model.id, self.model.category, tuple(self.model.tags))
             suggested = await info.context.loaders.related_suggestions.load(subject)
             ids += [trend_id for trend_id in suggested if trend_id not in ids][: limit - len(ids)]
-        return [Trend.from_model(trend) for trend in await loader.load_many(ids) if trend]
+        return [Trend.from_read(trend) for trend in await load_each(loader, ids) if trend]

@@ -20,9 +20,10 @@ class CategoryRepository:
         self._database = database
         self._collection = database.categories
 
-    async def all(self) -> list[Category]:
+    async def all(self) -> list[CategoryOrError]:
+        """Every category by slug; a document the model cannot read is its error, in place."""
         cursor = self._collection.find({}).sort([("slug", 1)])
-        return [Category.model_validate(document) async for document in cursor]
+        return [_read_category(document) async for document in cursor]
 
     async def by_slugs(self, slugs: Sequence[str]) -> list[CategoryOrError | None]:
         """The categories named by ``slugs``, in that order, ``None`` for unknown ones."""

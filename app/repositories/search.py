@@ -11,21 +11,58 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from app.database import Database
+from app.database import Database, Document
 from app.models import Trend
+from app.repositories.stored import StoredDocumentError, reader
 from app.search import SearchQuery
 
 MAX_CANDIDATES = 500
 SEARCH_PROJECTION: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
 
 
+_read_trend = reader("trends", Trend)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(item for item in value if isinstance(item, str)) if isinstance(value, list) else ()
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadableTrend:
+    """A candidate whose document the model cannot read: ranked by the text it stores
+    (where that text is readable) like any other, answered with its :attr:`error`."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    tags: tuple[str, ...]
+    description: str | None
+    error: StoredDocumentError
+
+    @classmethod
+    def of(cls, document: Document, error: StoredDocumentError) -> UnreadableTrend:
+        return cls(
+            id=str(document["_id"]),
+            name=_text(document.get("name")),
+            aliases=_texts(document.get("aliases")),
+            tags=_texts(document.get("tags")),
+            description=_text(document.get("description")) or None,
+            error=error,
+        )
+
+
 class SearchRepository:
     def __init__(self, database: Database) -> None:
         self._collection = database.trends
 
-    async def candidates(self, query: SearchQuery) -> list[Trend]:
+    async def candidates(self, query: SearchQuery) -> list[Trend | UnreadableTrend]:
         """Trends that may match ``query`` (exact matches first), without their analyses."""
         if not query.words:
             return []
@@ -40,4 +77,10 @@ class SearchRepository:
             .batch_size(MAX_CANDIDATES)  # one reply, no getMore
         )
         exact_documents, prefix_documents = await asyncio.gather(exact.to_list(), prefix.to_list())
-        return [Trend.model_validate(doc) for doc in [*exact_documents, *prefix_documents]]
+        candidates: list[Trend | UnreadableTrend] = []
+        for document in [*exact_documents, *prefix_documents]:
+            trend = _read_trend(document)
+            candidates.append(
+                trend if isinstance(trend, Trend) else UnreadableTrend.of(document, trend)
+            )
+        return candidates

@@ -1,9 +1,12 @@
 """Reading stored documents into models, one document at a time.
 
 A document that does not match its model (written around the API, or by an older version)
-must not take down the documents read beside it: batched reads answer it with a
-:class:`StoredDocumentError` in its own place, which a DataLoader raises for that key
-alone (the GraphQL error lands on that one field; the error policy masks and logs it).
+must not take down the documents read beside it: batched and list reads answer it with a
+:class:`StoredDocumentError` in its own place. A DataLoader raises it for that key alone;
+a list resolver returns it as that item, and graphql-core raises an exception it is given
+as a value at that value's own path. Either way the GraphQL error lands on that one field
+or item, null propagates as the schema's nullability says, and the error policy masks
+the message for clients and logs it (naming the collection and the document).
 """
 
 from __future__ import annotations

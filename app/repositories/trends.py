@@ -12,7 +12,14 @@ from bson.errors import InvalidId
 
 from app.database import Database, Document, find_in
 from app.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key
-from app.pagination import Position, SortKey, after, decode_cursor, encode_cursor
+from app.pagination import (
+    Position,
+    SortKey,
+    after,
+    decode_cursor,
+    encode_cursor,
+    stored_position,
+)
 from app.repositories.stored import StoredDocumentError, reader
 from app.repositories.trend_writes import TrendWriter
 from app.repositories.writes import UpsertReport
@@ -99,7 +106,8 @@ class TrendFilter:
 class TrendPage:
     """One page of an ordered, filtered list, with what is needed to build its cursors."""
 
-    trends: list[Trend]
+    trends: list[TrendOrError]
+    """In order; a document the model cannot read is its error, in its place."""
     cursors: list[str]
     has_next_page: bool
     has_previous_page: bool
@@ -192,15 +200,21 @@ class TrendRepository:
         scan = sort.reversed() if backwards else sort
         projection = None if with_analyses else WITHOUT_ANALYSES
         cursor = self._collection.find(query, projection).sort(scan.mongo_sort()).limit(limit + 1)
-        trends = [Trend.model_validate(document) async for document in cursor]
-        has_more = len(trends) > limit
-        trends = trends[:limit]
+        documents = await cursor.to_list()
+        has_more = len(documents) > limit
+        documents = documents[:limit]
         if backwards:
-            trends.reverse()
-        cursors = [
-            encode_cursor(sort, Position(order.value_of(trend), ObjectId(trend.id)))
-            for trend in trends
-        ]
+            documents.reverse()
+        trends: list[TrendOrError] = []
+        cursors: list[str] = []
+        for document in documents:
+            trend = _read_trend(document)
+            if isinstance(trend, Trend):
+                position = Position(order.value_of(trend), ObjectId(trend.id))
+            else:  # its place in the order, read from the document itself
+                position = stored_position(sort, document)
+            trends.append(trend)
+            cursors.append(encode_cursor(sort, position))
         return TrendPage(
             trends=trends,
             cursors=cursors,

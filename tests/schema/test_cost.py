@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
+from strawberry.types import ExecutionResult
 
+from app.auth import Principal
+from app.context import Context
 from app.database import Database
-from tests.conftest import GraphQLClient
+from app.ratelimit import RateLimiter
+from app.settings import Settings
+from schema.mutations.bulk import MAX_BATCH
+from schema.root import schema
+from seeds.via_api import UPSERT
+from tests.conftest import TEST_DATABASE, GraphQLClient
 
 TREND_PAGE = """{ trend(slug: "asyncio") {
   name growth { label percent } category { name }
@@ -71,3 +80,138 @@ async def test_cost_at_the_limit_runs_and_over_it_is_refused_before_execution(
     assert result.errors is None
     assert result.extensions is not None
     assert result.extensions["cost"]["requestedQueryCost"] == 902
+
+
+# Bulk writes cost per item, whichever way the items are sent.
+
+PER_ITEM = "{ inserted failed results { slug outcome } }"
+"""Selected per item: the payload 1 + results 1 (one result per item): 2 points an item."""
+UPSERT_TRENDS = f"mutation($inputs: [TrendInput!]!) {{ upsertTrends(inputs: $inputs) {PER_ITEM} }}"
+IMPORT_TRENDS = f"mutation($lines: String!) {{ importTrends(jsonLines: $lines) {PER_ITEM} }}"
+UPSERT_CATEGORIES = (
+    f"mutation($inputs: [CategoryInput!]!) {{ upsertCategories(inputs: $inputs) {PER_ITEM} }}"
+)
+
+
+def requested_cost(result: ExecutionResult) -> int:
+    assert result.extensions is not None
+    cost: int = result.extensions["cost"]["requestedQueryCost"]
+    return cost
+
+
+@pytest.mark.parametrize("count", [1, 3])
+async def test_bulk_writes_cost_per_item_whichever_way_they_are_sent(
+    database: Database, editor: GraphQLClient, count: int
+) -> None:
+    items = [{"slug": f"bulk-{number}", "name": f"Bulk {number}"} for number in range(count)]
+    lines = "\n".join(json.dumps(item) for item in items)
+
+    upserted, _ = await editor.execute(UPSERT_TRENDS, {"inputs": items})
+    imported, _ = await editor.execute(IMPORT_TRENDS, {"lines": lines})
+    categories, _ = await editor.execute(UPSERT_CATEGORIES, {"inputs": items})
+
+    for result in (upserted, imported, categories):
+        assert result.errors is None, result.errors
+        assert requested_cost(result) == 2 * count
+
+
+@pytest.mark.parametrize(
+    ("lines", "items"),
+    [
+        ('{"slug": "a", "name": "A"}\n{"slug": "b", "name": "B"}\n', 2),  # a final newline
+        ('{"slug": "a", "name": "A"}\r\n\r\n{"slug": "b", "name": "B"}', 3),  # a blank item
+        ("", 0),
+    ],
+)
+async def test_json_lines_cost_the_items_the_mutation_answers(
+    database: Database, editor: GraphQLClient, lines: str, items: int
+) -> None:
+    result, _ = await editor.execute(IMPORT_TRENDS, {"lines": lines})
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    assert len(result.data["importTrends"]["results"]) == items
+    assert requested_cost(result) == 2 * items
+
+
+def junk_lines(count: int) -> str:
+    """Lines the mutation answers FAILED without writing: cheap items for limit tests."""
+    return "\n".join("{}" for _ in range(count))
+
+
+async def test_a_key_holders_seeding_batch_of_500_fits_the_default_limits(
+    database: Database, graphql: GraphQLClient, editor: GraphQLClient
+) -> None:
+    """The seeder's own mutation: 4 points an item, so 2,000 for 500 lines, over the
+    1,000-point ceiling; MAX_BATCH bounds a key holder's batch instead."""
+    variables = {"jsonLines": junk_lines(MAX_BATCH)}
+
+    result, _ = await editor.execute(UPSERT["trends"], variables)
+
+    assert result.errors is None, result.errors
+    assert result.data is not None and result.data["importTrends"]["userErrors"] == []
+    assert len(result.data["importTrends"]["results"]) == MAX_BATCH
+    assert requested_cost(result) == 4 * MAX_BATCH
+
+    # Without a key every item counts, and the call is refused before it runs.
+    anonymous, stats = await graphql.execute(UPSERT["trends"], variables)
+    assert anonymous.errors is not None
+    assert anonymous.errors[0].extensions == {
+        "code": "MAX_COST_EXCEEDED",
+        "cost": 4 * MAX_BATCH,
+        "maximumCost": 1000,
+    }
+    assert stats.commands == 0
+
+
+async def test_items_over_max_batch_count_as_max_batch(
+    database: Database, editor: GraphQLClient
+) -> None:
+    result, _ = await editor.execute(UPSERT["trends"], {"jsonLines": junk_lines(MAX_BATCH + 1)})
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    [refusal] = result.data["importTrends"]["userErrors"]
+    assert refusal["field"] == ["jsonLines"] and "at most 500" in refusal["message"]
+    assert requested_cost(result) == 4 * MAX_BATCH
+
+
+async def test_what_a_key_holders_bulk_write_selects_still_counts_against_the_ceiling(
+    database: Database, editor: GraphQLClient
+) -> None:
+    # One item: payload 1 + results 1 + trend 1 + related 50 x 1 = 53.
+    heavy = (
+        "mutation($lines: String!) { importTrends(jsonLines: $lines) "
+        "{ results { trend { related(first: 50) { name } } } } }"
+    )
+    strict = GraphQLClient(
+        database, Settings(database=TEST_DATABASE, max_query_cost=52), principal=editor.principal
+    )
+    result, stats = await strict.execute(heavy, {"lines": junk_lines(2)})
+    assert result.errors is not None
+    assert result.errors[0].extensions == {
+        "code": "MAX_COST_EXCEEDED",
+        "cost": 53,
+        "maximumCost": 52,
+    }
+    assert stats.commands == 0
+
+
+async def test_a_key_holders_bulk_write_takes_one_items_cost_from_its_bucket(
+    database: Database, settings: Settings
+) -> None:
+    limiter = RateLimiter(100, 1.0)
+    context = Context.create(
+        database,
+        settings,
+        client_key="key:seeder",
+        rate_limiter=limiter,
+        principal=Principal(key_id="seeder"),
+    )
+
+    result = await schema.execute(
+        UPSERT["trends"], variable_values={"jsonLines": junk_lines(50)}, context_value=context
+    )
+
+    assert result.errors is None, result.errors
+    assert result.extensions is not None
+    assert result.extensions["cost"]["requestedQueryCost"] == 200  # over the bucket's 100
+    assert result.extensions["cost"]["throttleStatus"]["currentlyAvailable"] == 96
