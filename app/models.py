@@ -7,7 +7,6 @@ feeds a GraphQL type.
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from datetime import datetime
@@ -99,6 +98,10 @@ class TrendStatus(StrEnum):
     DECLINING = "DECLINING"
 
 
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+"""A float that is neither infinite nor NaN (checked in pydantic-core, not in Python)."""
+
+
 class DomainModel(BaseModel):
     """Base: camelCase on the wire and in storage, snake_case in Python, unknown keys refused."""
 
@@ -114,17 +117,10 @@ class GrowthWindow(DomainModel):
     """Growth over one window: ``percent`` is the change from the window's start to its end."""
 
     window: GrowthWindowKey
-    percent: float
+    percent: FiniteFloat
     method: GrowthMethod = GrowthMethod.REPORTED
-    start_value: float | None = None
-    end_value: float | None = None
-
-    @field_validator("percent", "start_value", "end_value")
-    @classmethod
-    def _finite(cls, value: float | None) -> float | None:
-        if value is not None and not math.isfinite(value):
-            raise ValueError("must be a finite number")
-        return value
+    start_value: FiniteFloat | None = None
+    end_value: FiniteFloat | None = None
 
 
 class Provenance(DomainModel):

@@ -27,11 +27,18 @@ import functools
 import inspect
 import weakref
 from collections.abc import Awaitable, Callable
+from math import isfinite
 from typing import Any, NamedTuple
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
+    GraphQLFloat,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
@@ -39,6 +46,7 @@ from graphql import (
     GraphQLResolveInfo,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     get_nullable_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
@@ -73,6 +81,42 @@ _SCHEMA_PLANS: weakref.WeakKeyDictionary[GraphQLSchema, _FieldPlans] = weakref.W
 """Field plans per schema, dropped with their schema (its fields live as long as it)."""
 
 
+def _output_coercion(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any] | None:
+    """The leaf type's output coercion, answering at once for values already in their
+    output form: a ``str`` for String and ID, a finite ``float`` for Float, a 32-bit ``int``
+    for Int, a ``bool`` for Boolean (what graphql-core's coercion returns unchanged)."""
+    coerce = leaf_type.coerce_output_value
+    if coerce is None:
+        return None
+    if leaf_type is GraphQLString or leaf_type is GraphQLID:
+
+        def coerce_text(value: Any) -> Any:
+            return value if type(value) is str else coerce(value)
+
+        return coerce_text
+    if leaf_type is GraphQLFloat:
+
+        def coerce_float(value: Any) -> Any:
+            return value if type(value) is float and isfinite(value) else coerce(value)
+
+        return coerce_float
+    if leaf_type is GraphQLInt:
+
+        def coerce_int(value: Any) -> Any:
+            if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
+                return value
+            return coerce(value)
+
+        return coerce_int
+    if leaf_type is GraphQLBoolean:
+
+        def coerce_boolean(value: Any) -> Any:
+            return value if type(value) is bool else coerce(value)
+
+        return coerce_boolean
+    return coerce
+
+
 def _static_fast_field(field_def: GraphQLField) -> FastField | None:
     """How to complete a plain leaf field inline: a basic (attribute) field of scalar or
     enum type without arguments."""
@@ -88,7 +132,7 @@ def _static_fast_field(field_def: GraphQLField) -> FastField | None:
     leaf_type = get_nullable_type(return_type)
     if not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
         return None
-    coerce = leaf_type.coerce_output_value
+    coerce = _output_coercion(leaf_type)
     if coerce is None:
         return None
     default_resolver = definition.default_resolver
@@ -318,7 +362,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             complete_item = self._compiled(nullable.of_type, field_details_list)
             return None if complete_item is None else _list_completion(complete_item, non_null)
         if isinstance(nullable, GraphQLScalarType | GraphQLEnumType):
-            coerce = nullable.coerce_output_value
+            coerce = _output_coercion(nullable)
             return None if coerce is None else _leaf_completion(coerce, non_null)
         if type(nullable) is not GraphQLObjectType:
             return None  # interfaces and unions: graphql-core finds the runtime type

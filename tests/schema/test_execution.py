@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -104,6 +105,14 @@ class Wide:
         return [_later_leaf(self.label), _later_leaf(None)]
 
     @strawberry.field
+    def ratio(self) -> float | None:
+        return {"w0": 1.5, "w1": 2, "w2": math.inf}.get(self.label)
+
+    @strawberry.field
+    def size(self) -> int | None:
+        return {"w0": 3, "w1": 2**40, "w2": True}.get(self.label)
+
+    @strawberry.field
     def child(self) -> Leaf:
         return _leaf(name=None if self.label == "w2" else self.label)
 
@@ -180,6 +189,9 @@ plain = strawberry.Schema(query=Query)
         "{ wides { child { name } } }",
         "{ wides { child { fails } loud } }",
         "{ wides { child { score colour tags } } }",
+        "{ wides { label ratio } }",
+        "{ wides { label size } }",
+        "{ wides(count: 2) { ratio size } }",
     ],
 )
 async def test_fast_executor_matches_graphql_core(query: str) -> None:
