@@ -19,11 +19,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.asgi import tune_garbage_collector
+from app.repositories.trends import WITHOUT_ANALYSES
 from app.search import SearchQuery
 from app.settings import Settings
 
 Document = dict[str, Any]
-SUMMARY = {"analyses": 0}
+SUMMARY = WITHOUT_ANALYSES
+"""What the API's list reads leave out (the analyses and the search keys)."""
 
 
 def _json(data: Any) -> Response:
@@ -109,12 +111,11 @@ async def search(request: Request) -> Response:
     """The API's two search reads (exact canonical match, anchored word prefixes)."""
     db = request.state.db
     query = SearchQuery.parse(request.query_params["q"])
-    projection = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
-    exact = db.trends.find({"searchCanons": query.canonical}, projection)
+    exact = db.trends.find({"searchCanons": query.canonical}, SUMMARY)
     prefix = (
         db.trends.find(
             {"$and": [{"searchTerms": {"$regex": p}} for p in query.prefix_patterns()]},
-            projection,
+            SUMMARY,
         )
         .sort([("nameKey", 1), ("_id", 1)])
         .limit(500)

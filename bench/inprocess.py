@@ -2,27 +2,30 @@
 generator, for quick before/after comparisons of a code change.
 
 Seeds N synthetic trends into a fresh embedded database (or ``TRENDGRAPH_BENCH_MONGODB_URI``),
-then sends S1 and S2 (the queries of ``python -m bench``) straight into the ASGI app, for
-trendgraph and for the naive baseline, one request at a time, and prints this process's
-CPU milliseconds per request (the database runs in its own process and is not counted).
-``--profile`` adds a cProfile listing of trendgraph's S2.
+then sends S1 and S2 (the queries of ``python -m bench``) straight into the ASGI apps of
+trendgraph, the naive baseline and the floor (``bench/floor.py``), one request at a time on
+uvloop, and prints this process's CPU milliseconds per request: the lowest and the median
+of ``--rounds`` rounds, and each variant's ratio to the floor (the database runs in its own
+process and is not counted). ``--profile`` adds a cProfile listing of trendgraph's S2.
 """
 
 from __future__ import annotations
 
-import asyncio
 import cProfile
 import os
 import pstats
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
 import typer
+import uvloop
 from asgi_lifespan import LifespanManager
 from starlette.types import ASGIApp, Message
 
@@ -31,10 +34,11 @@ from app.database import Database
 from app.embedded import EmbeddedMongo
 from app.settings import Settings
 from bench.__main__ import DATABASE, LEADERBOARD, TREND_PAGE, pick_inputs
+from bench.floor import app as floor_app
 
 
-async def _post(app: ASGIApp, body: bytes) -> bytes:
-    """One POST /graphql through the ASGI app; the response body."""
+async def _request(app: ASGIApp, method: str, path: str, query: bytes, body: bytes) -> bytes:
+    """One HTTP request through the ASGI app; the response body."""
     incoming: list[Message] = [{"type": "http.request", "body": body, "more_body": False}]
     chunks: list[bytes] = []
 
@@ -46,8 +50,8 @@ async def _post(app: ASGIApp, body: bytes) -> bytes:
             chunks.append(message.get("body", b""))
 
     scope: dict[str, Any] = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": "/graphql", "raw_path": b"/graphql", "query_string": b"",
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+        "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query,
         "root_path": "", "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80),
         "headers": [(b"content-type", b"application/json"), (b"host", b"bench"),
                     (b"accept", b"application/graphql-response+json")],
@@ -61,34 +65,67 @@ def _cpu_seconds() -> float:
     return times.user + times.system
 
 
-async def _measure(uri: str, requests: int, profile: bool) -> None:
+Send = Callable[[ASGIApp], Awaitable[bytes]]
+
+
+def _graphql(body: bytes) -> Send:
+    return lambda app: _request(app, "POST", "/graphql", b"", body)
+
+
+def _floor(path: str, query: bytes = b"") -> Send:
+    return lambda app: _request(app, "GET", path, query, b"")
+
+
+async def _rounds(app: ASGIApp, send: Send, requests: int, rounds: int) -> tuple[float, float]:
+    """The lowest and the median CPU ms per request over ``rounds`` rounds."""
+    for _ in range(20):  # warm-up: caches, pools
+        answer = orjson.loads(await send(app))
+        assert "errors" not in answer, answer
+    figures = []
+    for _ in range(rounds):
+        started = _cpu_seconds()
+        for _ in range(requests):
+            await send(app)
+        figures.append((_cpu_seconds() - started) * 1000 / requests)
+    return min(figures), statistics.median(figures)
+
+
+async def _measure(uri: str, requests: int, rounds: int, profile: bool) -> None:
     slug, _ = pick_inputs(uri)
-    bodies = {
-        "S1": orjson.dumps({"query": TREND_PAGE, "variables": {"slug": slug}}),
-        "S2": orjson.dumps({"query": LEADERBOARD}),
+    s1 = orjson.dumps({"query": TREND_PAGE, "variables": {"slug": slug}})
+    s2 = orjson.dumps({"query": LEADERBOARD})
+    sends: dict[str, dict[str, Send]] = {
+        "floor": {"S1": _floor("/s1", f"slug={slug}".encode()), "S2": _floor("/s2")},
+        "trendgraph": {"S1": _graphql(s1), "S2": _graphql(s2)},
+        "naive": {"S1": _graphql(s1), "S2": _graphql(s2)},
     }
+    os.environ["TRENDGRAPH_MONGODB_URI"] = uri  # the floor's lifespan reads it
+    os.environ["TRENDGRAPH_DATABASE"] = DATABASE
+    floors: dict[str, float] = {}
     database = Database.connect(uri, DATABASE)
     try:
-        for variant, naive in (("trendgraph", False), ("naive", True)):
-            settings = Settings(
-                database=DATABASE, naive=naive, rate_limit_enabled=False,
-                log_level="WARNING", max_query_cost=100_000,
-            )  # fmt: skip
-            async with LifespanManager(create_app(settings, database=database)) as manager:
-                for scenario, body in bodies.items():
-                    for _ in range(10):  # warm-up: caches, pools
-                        answer = orjson.loads(await _post(manager.app, body))
-                        assert "errors" not in answer, answer
-                    started = _cpu_seconds()
-                    for _ in range(requests):
-                        await _post(manager.app, body)
-                    cpu_ms = (_cpu_seconds() - started) * 1000 / requests
-                    print(f"{scenario} {variant:10s} {cpu_ms:7.2f} ms CPU/request")
-                    if profile and scenario == "S2" and not naive:
+        for variant, scenarios in sends.items():
+            app: ASGIApp = floor_app
+            if variant != "floor":
+                settings = Settings(
+                    database=DATABASE, naive=variant == "naive", rate_limit_enabled=False,
+                    log_level="WARNING", max_query_cost=100_000,
+                )  # fmt: skip
+                app = create_app(settings, database=database)
+            async with LifespanManager(app) as manager:
+                for scenario, send in scenarios.items():
+                    lowest, median = await _rounds(manager.app, send, requests, rounds)
+                    floors.setdefault(scenario, lowest)
+                    ratio = lowest / floors[scenario]
+                    print(
+                        f"{scenario} {variant:10s} {lowest:7.2f} ms CPU/request (median "
+                        f"{median:.2f}), {ratio:.2f}x the floor's lowest"
+                    )
+                    if profile and scenario == "S2" and variant == "trendgraph":
                         profiler = cProfile.Profile()
                         profiler.enable()
                         for _ in range(requests):
-                            await _post(manager.app, body)
+                            await send(manager.app)
                         profiler.disable()
                         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     finally:
@@ -97,10 +134,11 @@ async def _measure(uri: str, requests: int, profile: bool) -> None:
 
 def main(
     trends: Annotated[int, typer.Option(min=10, help="Synthetic trends to seed.")] = 500,
-    requests: Annotated[int, typer.Option(min=1, help="Measured requests per row.")] = 200,
+    requests: Annotated[int, typer.Option(min=1, help="Measured requests per round.")] = 200,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds per row (lowest and median).")] = 3,
     profile: Annotated[bool, typer.Option(help="cProfile trendgraph's S2.")] = False,
 ) -> None:
-    """Print S1 and S2 API CPU per request, in-process, for trendgraph and naive."""
+    """Print S1 and S2 CPU per request, in-process, for floor, trendgraph and naive."""
     folder = Path(tempfile.mkdtemp(prefix="trendgraph-inprocess-"))
     external = os.environ.get("TRENDGRAPH_BENCH_MONGODB_URI")
     embedded = None if external else EmbeddedMongo(folder / "data")
@@ -112,7 +150,7 @@ def main(
             check=True,
             capture_output=True,
         )
-        asyncio.run(_measure(uri, requests, profile))
+        uvloop.run(_measure(uri, requests, rounds, profile))
     finally:
         if embedded is not None:
             embedded.stop()
