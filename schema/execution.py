@@ -10,274 +10,68 @@ fails (a null in a non-null field, a value the scalar refuses, a missing attribu
 through graphql-core's own ``execute_field``, so errors, paths and null propagation are
 exactly graphql-core's. Deferred fields (``position_context`` set) always take that path.
 
-Whole subtrees go further: when every field under a value is a plain leaf, ``__typename``
-or a resolver needing only its source (no arguments, no ``Info``, no extension, no
-``@defer``/``@stream``), the executor compiles the selection once per request into nested
-closures (a "completion") that build the response without paths, resolve infos or
-awaitable checks. A completion is optimistic: at the first thing only graphql-core can
-answer (an error, a null in a non-null field, a value ``is_type_of`` refuses, an
-awaitable) it gives up, and graphql-core's path completes the same value from the start,
-so errors and nulls are graphql-core's. Resolvers under a completion may therefore run
-twice when one of their subtrees fails; the schema's source-only resolvers are pure reads.
+Resolvers that take only ``self`` (and maybe strawberry's ``Info``), with no arguments and
+no extension, are called directly, without strawberry's argument conversion and wrapping.
+
+Whole selections go further: when every field under a value is a plain leaf, ``__typename``
+or such a direct resolver (and there is no ``@defer``/``@stream``), the executor compiles
+the selection, on its second use in a request (a list's second item), into nested closures
+(a "completion") that build the response without paths, resolve infos or awaitable
+checks. A resolver taking ``Info`` gets one per selection, without a path: one that reads
+``info.path`` fails, and is called again the general way. A completion is optimistic: at
+the first thing only graphql-core can answer (an error, a null in a non-null field, a value
+``is_type_of`` refuses, an awaitable) it gives up, and graphql-core's path completes the
+same value from the start, so errors and nulls are graphql-core's. Resolvers under a
+completion may therefore run twice when one of their subtrees fails: direct resolvers
+must be reads without side effects, as this schema's are.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
-import weakref
 from collections.abc import Awaitable, Callable
-from math import isfinite
-from typing import Any, NamedTuple
+from typing import Any
 
 from graphql import (
-    GRAPHQL_MAX_INT,
-    GRAPHQL_MIN_INT,
-    GraphQLBoolean,
     GraphQLEnumType,
     GraphQLField,
-    GraphQLFloat,
-    GraphQLID,
-    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
-    GraphQLSchema,
-    GraphQLString,
     get_nullable_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import Schema, StrawberryGraphQLCoreExecutionContext
-from strawberry.schema.schema_converter import GraphQLCoreConverter
-from strawberry.types.field import StrawberryField
 
-FastField = tuple[Callable[[Any], Any], Callable[[Any], Any], bool]
-"""How to complete a plain leaf field: read it, coerce it, whether null is an error."""
-PlannedField = tuple[str, FieldDetailsList, FastField | None]
+from schema.plans import (
+    Awaiting,
+    CompiledField,
+    Completion,
+    DirectResolver,
+    FastField,
+    FieldPlans,
+    PlannedField,
+    constant,
+    leaf_completion,
+    list_completion,
+    object_completion,
+    output_coercion,
+    same,
+    static_direct_resolver,
+    static_fast_field,
+)
 
-
-class DirectResolver(NamedTuple):
-    """A field resolved by calling its function directly: an attribute read, or a sync
-    method taking ``self`` and at most strawberry's ``Info`` (``info_name``)."""
-
-    function: Callable[..., Any]
-    info_name: str | None
-    definition: StrawberryField
-
-
-class _FieldPlans:
-    """What the executor learned about one schema's fields, by field identity."""
-
-    def __init__(self) -> None:
-        self.leaves: dict[int, FastField | None] = {}
-        self.resolvers: dict[int, DirectResolver | None] = {}
-
-
-_SCHEMA_PLANS: weakref.WeakKeyDictionary[GraphQLSchema, _FieldPlans] = weakref.WeakKeyDictionary()
-"""Field plans per schema, dropped with their schema (its fields live as long as it)."""
-
-
-def _output_coercion(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any] | None:
-    """The leaf type's output coercion, answering at once for values already in their
-    output form: a ``str`` for String and ID, a finite ``float`` for Float, a 32-bit ``int``
-    for Int, a ``bool`` for Boolean (what graphql-core's coercion returns unchanged)."""
-    coerce = leaf_type.coerce_output_value
-    if coerce is None:
-        return None
-    if leaf_type is GraphQLString or leaf_type is GraphQLID:
-
-        def coerce_text(value: Any) -> Any:
-            return value if type(value) is str else coerce(value)
-
-        return coerce_text
-    if leaf_type is GraphQLFloat:
-
-        def coerce_float(value: Any) -> Any:
-            return value if type(value) is float and isfinite(value) else coerce(value)
-
-        return coerce_float
-    if leaf_type is GraphQLInt:
-
-        def coerce_int(value: Any) -> Any:
-            if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
-                return value
-            return coerce(value)
-
-        return coerce_int
-    if leaf_type is GraphQLBoolean:
-
-        def coerce_boolean(value: Any) -> Any:
-            return value if type(value) is bool else coerce(value)
-
-        return coerce_boolean
-    return coerce
-
-
-def _static_fast_field(field_def: GraphQLField) -> FastField | None:
-    """How to complete a plain leaf field inline: a basic (attribute) field of scalar or
-    enum type without arguments."""
-    if not getattr(field_def.resolve, "_is_default", False):
-        return None  # a resolver, a permission, a field extension: the general path
-    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or not definition.is_basic_field:
-        return None
-    if field_def.args:
-        return None
-    return_type = field_def.type
-    non_null = isinstance(return_type, GraphQLNonNull)
-    leaf_type = get_nullable_type(return_type)
-    if not isinstance(leaf_type, GraphQLScalarType | GraphQLEnumType):
-        return None
-    coerce = _output_coercion(leaf_type)
-    if coerce is None:
-        return None
-    default_resolver = definition.default_resolver
-    python_name = definition.python_name
-
-    def read(source: Any) -> Any:
-        return default_resolver(source, python_name)
-
-    return read, coerce, non_null
-
-
-def _static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectResolver | None:
-    """Basic fields (an attribute) and sync resolvers taking ``self`` and maybe ``info``,
-    without extensions or arguments: they need no argument conversion nor the wrapping
-    strawberry puts around every resolver call."""
-    definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if (
-        not isinstance(definition, StrawberryField)
-        or definition.extensions
-        or field_def.args
-        or handlers
-    ):
-        return None
-    resolver = definition.base_resolver
-    if resolver is None:
-        default_resolver, python_name = definition.default_resolver, definition.python_name
-
-        def read(source: Any) -> Any:
-            return default_resolver(source, python_name)
-
-        return DirectResolver(read, None, definition)
-    if (
-        resolver.is_async
-        or resolver.self_parameter is None
-        or resolver.root_parameter is not None
-        or resolver.parent_parameter is not None
-        or resolver.arguments
-        or not callable(resolver.wrapped_func)
-    ):
-        return None
-    info = resolver.info_parameter
-    return DirectResolver(resolver.wrapped_func, info.name if info else None, definition)
-
-
-Completion = Callable[[Any], Any]
-"""Completes a resolved value into its response value, or raises :class:`_GiveUp`."""
-CompiledField = tuple[str, Callable[[Any], Any], Completion, bool]
-"""A field of a compiled object: response name, resolver, completion, whether the resolver
-is a method (which may return an awaitable)."""
 _NOT_COMPILED: Any = object()
 _SEEN_ONCE: Any = object()
 
 
-class _GiveUp(Exception):
-    """A completion met something only graphql-core's path can answer."""
-
-
-class _Awaiting(_GiveUp):
-    """A completion met an awaitable (it would meet one again for every sibling)."""
-
-
-def _discard(value: Any) -> None:
-    """Closes the coroutines a resolver made for a completion that gave up: graphql-core's
-    path calls the resolver again, and these would otherwise never be awaited."""
-    for item in value if type(value) is list else (value,):
-        if inspect.iscoroutine(item):
-            item.close()
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def _constant(value: Any) -> Callable[[Any], Any]:
-    return lambda _source: value
-
-
-def _leaf_completion(coerce: Callable[[Any], Any], non_null: bool) -> Completion:
-    def complete_leaf(value: Any) -> Any:
-        if value is None:
-            if non_null:
-                raise _GiveUp
-            return None
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise _GiveUp
-        return coerced
-
-    return complete_leaf
-
-
-def _list_completion(complete_item: Completion, non_null: bool) -> Completion:
-    def complete_list(value: Any) -> Any:
-        if type(value) is list:
-            return [complete_item(item) for item in value]
-        if value is None and not non_null:
-            return None
-        raise _GiveUp  # another iterable, or a null in a non-null list
-
-    return complete_list
-
-
-def _object_completion(
-    object_type: GraphQLObjectType,
-    fields: list[CompiledField],
-    non_null: bool,
-    is_awaitable: Callable[[Any], bool],
-) -> Completion:
-    is_type_of = object_type.is_type_of
-
-    def complete_object(value: Any) -> Any:
-        if value is None:
-            if non_null:
-                raise _GiveUp
-            return None
-        if isinstance(value, Exception):
-            raise _GiveUp
-        if is_type_of is not None:
-            # strawberry's is_type_of ignores the info; one that needs it fails here, and
-            # graphql-core's path calls it properly.
-            accepted = is_type_of(value, None)  # type: ignore[arg-type]
-            if accepted is not True:
-                _discard(accepted)
-                raise _GiveUp
-        completed: dict[str, Any] = {}
-        for response_name, resolve, complete, from_method in fields:
-            field_value = resolve(value)
-            if not from_method:
-                completed[response_name] = complete(field_value)
-                continue
-            if is_awaitable(field_value):
-                _discard(field_value)
-                raise _Awaiting
-            try:
-                completed[response_name] = complete(field_value)
-            except Exception:
-                _discard(field_value)
-                raise
-        return completed
-
-    return complete_object
-
-
 class FastExecutor(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, with plain leaf fields completed inline (see the module)."""
+    """Strawberry's executor, with plain leaf fields completed inline, direct resolvers
+    and compiled selections (see the module)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -292,10 +86,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         self._shortcuts = not (middleware and middleware.middlewares)
         self._handlers = bool(self._strawberry.exception_handlers)
-        field_plans = _SCHEMA_PLANS.get(self.schema)
-        if field_plans is None:
-            field_plans = _SCHEMA_PLANS[self.schema] = _FieldPlans()
-        self._field_plans = field_plans
+        self._field_plans = FieldPlans.of(self.schema)
 
     def _fast_field(
         self, field_def: GraphQLField, field_details_list: FieldDetailsList
@@ -306,7 +97,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if key in leaves:
             fast = leaves[key]
         else:
-            fast = leaves[key] = _static_fast_field(field_def)
+            fast = leaves[key] = static_fast_field(field_def)
         if fast is None or any(details.node.arguments for details in field_details_list):
             return None
         return fast
@@ -316,7 +107,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         key = id(field_def)
         if key in resolvers:
             return resolvers[key]
-        direct = resolvers[key] = _static_direct_resolver(field_def, self._handlers)
+        direct = resolvers[key] = static_direct_resolver(field_def, self._handlers)
         return direct
 
     def _info(self, direct: DirectResolver, info: GraphQLResolveInfo[Any]) -> Any:
@@ -360,10 +151,10 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             if any(details.node.directives for details in field_details_list):
                 return None  # @stream, or a directive graphql-core should see
             complete_item = self._compiled(nullable.of_type, field_details_list)
-            return None if complete_item is None else _list_completion(complete_item, non_null)
+            return None if complete_item is None else list_completion(complete_item, non_null)
         if isinstance(nullable, GraphQLScalarType | GraphQLEnumType):
-            coerce = _output_coercion(nullable)
-            return None if coerce is None else _leaf_completion(coerce, non_null)
+            coerce = output_coercion(nullable)
+            return None if coerce is None else leaf_completion(coerce, non_null)
         if type(nullable) is not GraphQLObjectType:
             return None  # interfaces and unions: graphql-core finds the runtime type
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(
@@ -375,7 +166,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         for response_name, sub_details in grouped_field_set.items():
             name = sub_details[0].node.name.value
             if name == "__typename":
-                fields.append((response_name, _constant(nullable.name), _same, False))
+                fields.append((response_name, constant(nullable.name), same, False))
                 continue
             if any(details.node.arguments for details in sub_details):
                 return None
@@ -396,7 +187,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 resolve = functools.partial(resolve, **{direct.info_name: self._info(direct, raw)})
             from_method = direct.definition.base_resolver is not None
             fields.append((response_name, resolve, complete, from_method))
-        return _object_completion(nullable, fields, non_null, self.is_awaitable)
+        return object_completion(nullable, fields, non_null, self.is_awaitable)
 
     def _complete_compiled(
         self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, result: Any
@@ -408,7 +199,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             return _NOT_COMPILED
         try:
             return completion(result)
-        except _Awaiting:
+        except Awaiting:
             # Its siblings would wait too: the general path for the rest of the request.
             key = (id(return_type), id(field_details_list))
             self._completions[key] = (field_details_list, None)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import enum
+import gc
 import math
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 import pytest
 import strawberry
-from graphql import GraphQLResolveInfo
+from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from schema.execution import FastExecutor
@@ -264,3 +266,17 @@ async def test_compiled_selections_do_not_resolve_field_by_field() -> None:
     # The first item goes through graphql-core's path; from the second on, the compiled
     # selection needs no resolve info per field, however long the list.
     assert built[0] == built[1]
+
+
+async def test_field_plans_go_with_their_schema() -> None:
+    built = strawberry.Schema(query=Query, execution_context_class=FastExecutor)
+    result = await built.execute("{ wides { label loud child { tags } } }")
+    assert result.errors is None
+    wide = built._schema.get_type("Wide")
+    assert isinstance(wide, GraphQLObjectType)
+    graphql_schema, field = weakref.ref(built._schema), weakref.ref(wide.fields["loud"])
+    del built, result, wide
+    gc.collect()
+    # Nothing the executor keeps (its plans per field) holds them alive.
+    assert graphql_schema() is None
+    assert field() is None
