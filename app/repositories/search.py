@@ -10,20 +10,16 @@ subset (in name order), which a longer query narrows.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from app.database import Database, Document
 from app.models import Trend
-from app.repositories.stored import StoredDocumentError, reader
+from app.repositories.stored import StoredDocumentError
+from app.repositories.trends import WITHOUT_ANALYSES, read_trend
 from app.search import SearchQuery
 
 MAX_CANDIDATES = 500
-SEARCH_PROJECTION: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
-
-
-_read_trend = reader("trends", Trend)
 
 
 def _text(value: Any) -> str:
@@ -66,12 +62,12 @@ class SearchRepository:
         """Trends that may match ``query`` (exact matches first), without their analyses."""
         if not query.words:
             return []
-        exact = self._collection.find({"searchCanons": query.canonical}, SEARCH_PROJECTION)
+        exact = self._collection.find({"searchCanons": query.canonical}, WITHOUT_ANALYSES)
         prefix_filter = {
             "$and": [{"searchTerms": {"$regex": pattern}} for pattern in query.prefix_patterns()]
         }
         prefix = (
-            self._collection.find(prefix_filter, SEARCH_PROJECTION)
+            self._collection.find(prefix_filter, WITHOUT_ANALYSES)
             .sort([("nameKey", 1), ("_id", 1)])
             .limit(MAX_CANDIDATES)
             .batch_size(MAX_CANDIDATES)  # one reply, no getMore
@@ -79,7 +75,7 @@ class SearchRepository:
         exact_documents, prefix_documents = await asyncio.gather(exact.to_list(), prefix.to_list())
         candidates: list[Trend | UnreadableTrend] = []
         for document in [*exact_documents, *prefix_documents]:
-            trend = _read_trend(document)
+            trend = read_trend(document)
             candidates.append(
                 trend if isinstance(trend, Trend) else UnreadableTrend.of(document, trend)
             )

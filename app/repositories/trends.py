@@ -31,7 +31,8 @@ WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchC
 """For lists: the analyses and the search keys are the bulk of a trend document."""
 TrendOrError = Trend | StoredDocumentError
 """What a batched read gives for one key: the trend, or why its document cannot be read."""
-_read_trend = reader("trends", Trend)
+read_trend = reader("trends", Trend)
+"""A stored trend document as the model, or the error saying why it cannot be read."""
 
 
 class TrendOrderField(StrEnum):
@@ -140,7 +141,7 @@ class TrendRepository:
         object_ids = {object_id for object_id in map(parse_object_id, ids) if object_id}
         projection = None if with_analyses else WITHOUT_ANALYSES
         found = {
-            str(document["_id"]): _read_trend(document)
+            str(document["_id"]): read_trend(document)
             async for document in self._collection.find(
                 {"_id": {"$in": list(object_ids)}}, projection
             ).batch_size(len(object_ids) + 1)  # one reply: no getMore past 101 trends
@@ -158,7 +159,7 @@ class TrendRepository:
         """
         projection = None if with_analyses else WITHOUT_ANALYSES
         by_slug = {
-            document["slug"]: _read_trend(document)
+            document["slug"]: read_trend(document)
             for document in await find_in(self._collection, "slug", slugs, projection)
         }
         missing = [slug for slug in dict.fromkeys(slugs) if slug not in by_slug]
@@ -166,7 +167,7 @@ class TrendRepository:
         if missing:
             wanted = set(missing)
             for document in await find_in(self._collection, "aliasSlugs", missing, projection):
-                trend = _read_trend(document)
+                trend = read_trend(document)
                 for alias_slug in document.get("aliasSlugs", ()):
                     if alias_slug in wanted:
                         by_alias.setdefault(alias_slug, trend)
@@ -208,7 +209,7 @@ class TrendRepository:
         trends: list[TrendOrError] = []
         cursors: list[str] = []
         for document in documents:
-            trend = _read_trend(document)
+            trend = read_trend(document)
             if isinstance(trend, Trend):
                 position = Position(order.value_of(trend), ObjectId(trend.id))
             else:  # its place in the order, read from the document itself

@@ -7,12 +7,12 @@ from typing import Any, Self
 
 import strawberry
 
-from app import models
 from app.database import Document
 from app.errors import ErrorCode, FieldError
 from app.repositories.category_writes import CategoryResult
-from app.repositories.stored import expect, reader
+from app.repositories.stored import expect
 from app.repositories.trend_writes import TrendResult
+from app.repositories.trends import read_trend
 from app.repositories.writes import ItemResult, Outcome
 from schema.category import Category
 from schema.trend import Trend
@@ -88,13 +88,10 @@ def _counts(results: Sequence[ItemResult[Any]]) -> dict[str, int]:
     }
 
 
-_read_trend = reader("trends", models.Trend)
-
-
 def _stored_trend(root: TrendUpsertResult) -> Trend | None:
     # Validated only when asked for: bulk loads usually select just the outcome. A stored
     # document the model cannot read fails this one field, and the log names it.
-    trend = expect(_read_trend(root.stored)) if root.stored else None
+    trend = expect(read_trend(root.stored)) if root.stored else None
     return Trend.from_model(trend) if trend else None
 
 
