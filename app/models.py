@@ -122,6 +122,11 @@ class GrowthWindow(DomainModel):
     start_value: FiniteFloat | None = None
     end_value: FiniteFloat | None = None
 
+    @property
+    def label(self) -> str:
+        """The window's short form ("3mo", "1y"...)."""
+        return self.window.label
+
 
 class Provenance(DomainModel):
     """Where an analysis came from."""

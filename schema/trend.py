@@ -25,6 +25,8 @@ from schema.series import SeriesPoint, resolve_series, resolve_series_source
 MAX_RELATED = 50
 
 
+# Resolvers return the domain window itself, which has every field (``label`` as a
+# property): no GraphQL-side copy of each window of each trend in a list.
 @strawberry.type(description="Growth of a trend over one window.")
 class GrowthWindow:
     window: GrowthWindowKey = strawberry.field(description="The window measured.")
@@ -41,17 +43,6 @@ class GrowthWindow:
     end_value: float | None = strawberry.field(
         description="The measured value at the window's end, where known."
     )
-
-    @classmethod
-    def from_model(cls, model: models.GrowthWindow) -> Self:
-        return cls(
-            window=model.window,
-            label=model.window.label,
-            percent=model.percent,
-            method=model.method,
-            start_value=model.start_value,
-            end_value=model.end_value,
-        )
 
 
 READING_FIELDS = frozenset({"related", "series", "seriesSource"})
@@ -183,17 +174,22 @@ class Trend(relay.Node):
             return _category(loaded.result())
         return _category_when_loaded(loaded)
 
-    @strawberry.field(description="Growth per window that has a figure, shortest window first.")
-    def growth(self) -> list[GrowthWindow]:
-        return [GrowthWindow.from_model(window) for window in self.model.growth_windows()]
+    @strawberry.field(
+        description="Growth per window that has a figure, shortest window first.",
+        graphql_type=list[GrowthWindow],
+    )
+    def growth(self) -> list[models.GrowthWindow]:
+        return self.model.growth_windows()
 
-    @strawberry.field(description="Growth over one window; null when there is no figure for it.")
+    @strawberry.field(
+        description="Growth over one window; null when there is no figure for it.",
+        graphql_type=GrowthWindow | None,
+    )
     def growth_for(
         self,
         window: Annotated[GrowthWindowKey, strawberry.argument(description="The window wanted.")],
-    ) -> GrowthWindow | None:
-        growth = self.model.growth.get(window)
-        return GrowthWindow.from_model(growth) if growth else None
+    ) -> models.GrowthWindow | None:
+        return self.model.growth.get(window)
 
     @strawberry.field(
         description="The four framework analyses of the trend.", graphql_type=TrendAnalyses
