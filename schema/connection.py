@@ -7,11 +7,32 @@ from strawberry import relay
 
 from app import repositories
 from app.context import Info
+from app.repositories.trends import TrendPage
 from schema.trend import Trend
+
+
+def _encoded_cursor(self: TrendEdge) -> str:
+    return self.page.cursor(self.index)
+
+
+@strawberry.type(description="An edge in a connection.")
+class TrendEdge:
+    """relay.Edge's fields, with the cursor encoded only when it is selected."""
+
+    cursor: str = strawberry.field(
+        resolver=_encoded_cursor, description="A cursor for use in pagination"
+    )
+    node: Trend = strawberry.field(description="The item at the end of the edge")
+    page: strawberry.Private[TrendPage]
+    index: strawberry.Private[int]
 
 
 @strawberry.type(description="A page of trends (Relay cursor connection).")
 class TrendConnection(relay.Connection[Trend]):
+    # Edges encode their cursor when it is selected, not for every trend of every page.
+    edges: list[TrendEdge] = strawberry.field(  # type: ignore[assignment]
+        description="Contains the nodes in this connection"
+    )
     trend_filter: strawberry.Private[repositories.TrendFilter]
 
     @strawberry.field(

@@ -15,7 +15,7 @@ from app.loaders import load_each
 from app.pagination import InvalidCursorError
 from app.repositories.stored import StoredDocumentError
 from schema.category import Category
-from schema.connection import TrendConnection
+from schema.connection import TrendConnection, TrendEdge
 from schema.errors import BadUserInputError
 from schema.inputs import TrendFilter, TrendOrder
 from schema.selection import selects
@@ -145,18 +145,19 @@ class TrendQuery:
                 info, page.trends, with_analyses=with_analyses, path=("edges", "node")
             )
         # A trend whose document cannot be read is its error in place of the node (cast:
-        # Edge wants a Trend); graphql-core raises it at ["trends", "edges", i, "node"].
+        # the edge wants a Trend); graphql-core raises it at ["trends", "edges", i, "node"].
         edges = [
-            relay.Edge(node=cast(Trend, Trend.from_read(trend)), cursor=cursor)
-            for trend, cursor in zip(page.trends, page.cursors, strict=True)
+            TrendEdge(node=cast(Trend, Trend.from_read(trend)), page=page, index=index)
+            for index, trend in enumerate(page.trends)
         ]
+        last = len(page.trends) - 1
         return TrendConnection(
             edges=edges,
             page_info=relay.PageInfo(
                 has_next_page=page.has_next_page,
                 has_previous_page=page.has_previous_page,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
+                start_cursor=page.cursor(0) if page.trends else None,
+                end_cursor=page.cursor(last) if page.trends else None,
             ),
             trend_filter=trend_filter,
         )

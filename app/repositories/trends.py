@@ -109,9 +109,15 @@ class TrendPage:
 
     trends: list[TrendOrError]
     """In order; a document the model cannot read is its error, in its place."""
-    cursors: list[str]
+    positions: list[Position]
+    """Where each trend stands in ``sort``: its cursor, not yet encoded."""
+    sort: SortKey
     has_next_page: bool
     has_previous_page: bool
+
+    def cursor(self, index: int) -> str:
+        """The cursor of the trend at ``index`` (encoded only when a client selects it)."""
+        return encode_cursor(self.sort, self.positions[index])
 
 
 class UnknownReferenceError(ValueError):
@@ -207,18 +213,19 @@ class TrendRepository:
         if backwards:
             documents.reverse()
         trends: list[TrendOrError] = []
-        cursors: list[str] = []
+        positions: list[Position] = []
         for document in documents:
             trend = read_trend(document)
             if isinstance(trend, Trend):
-                position = Position(order.value_of(trend), ObjectId(trend.id))
+                position = Position(order.value_of(trend), document["_id"])
             else:  # its place in the order, read from the document itself
                 position = stored_position(sort, document)
             trends.append(trend)
-            cursors.append(encode_cursor(sort, position))
+            positions.append(position)
         return TrendPage(
             trends=trends,
-            cursors=cursors,
+            positions=positions,
+            sort=sort,
             # Without a second query we only know there is something beyond the cursor
             # we were given (the Relay spec allows this).
             has_next_page=has_more if not backwards else before_cursor is not None,
