@@ -80,6 +80,10 @@ _WINDOW_MONTHS = {
 }
 
 
+_WINDOWS_SHORTEST_FIRST = tuple(GrowthWindowKey)
+"""The windows in declaration order (iterating the enum class itself is slower)."""
+
+
 class GrowthMethod(StrEnum):
     """How a growth figure was obtained."""
 
@@ -246,7 +250,8 @@ class Trend(DomainModel):
 
     def growth_windows(self) -> list[GrowthWindow]:
         """The growth windows present, shortest first."""
-        return [self.growth[key] for key in GrowthWindowKey if key in self.growth]
+        growth = self.growth
+        return [growth[key] for key in _WINDOWS_SHORTEST_FIRST if key in growth]
 
 
 class CategorySpec(DomainModel):

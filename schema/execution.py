@@ -154,7 +154,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             return None if complete_item is None else list_completion(complete_item, non_null)
         if isinstance(nullable, GraphQLScalarType | GraphQLEnumType):
             coerce = output_coercion(nullable)
-            return None if coerce is None else leaf_completion(coerce, non_null)
+            return None if coerce is None else leaf_completion(nullable, coerce, non_null)
         if type(nullable) is not GraphQLObjectType:
             return None  # interfaces and unions: graphql-core finds the runtime type
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(

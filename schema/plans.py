@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import weakref
+from operator import attrgetter
 from collections.abc import Callable
 from math import isfinite
 from typing import Any, NamedTuple
@@ -143,6 +144,8 @@ def static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectRes
     resolver = definition.base_resolver
     if resolver is None:
         default_resolver, python_name = definition.default_resolver, definition.python_name
+        if default_resolver is getattr:  # strawberry's default: read in C
+            return DirectResolver(attrgetter(python_name), None, definition)
 
         def read(source: Any) -> Any:
             return default_resolver(source, python_name)
@@ -192,7 +195,9 @@ def constant(value: Any) -> Callable[[Any], Any]:
     return lambda _source: value
 
 
-def leaf_completion(coerce: Callable[[Any], Any], non_null: bool) -> Completion:
+def leaf_completion(
+    leaf_type: GraphQLScalarType | GraphQLEnumType, coerce: Callable[[Any], Any], non_null: bool
+) -> Completion:
     def complete_leaf(value: Any) -> Any:
         if value is None:
             if non_null:
@@ -203,6 +208,19 @@ def leaf_completion(coerce: Callable[[Any], Any], non_null: bool) -> Completion:
             raise GiveUp
         return coerced
 
+    # The common cases answer in one call: a value already in its output form.
+    if leaf_type is GraphQLString or leaf_type is GraphQLID:
+
+        def complete_text(value: Any) -> Any:
+            return value if type(value) is str else complete_leaf(value)
+
+        return complete_text
+    if leaf_type is GraphQLFloat:
+
+        def complete_float(value: Any) -> Any:
+            return value if type(value) is float and isfinite(value) else complete_leaf(value)
+
+        return complete_float
     return complete_leaf
 
 
