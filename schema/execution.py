@@ -166,7 +166,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         for response_name, sub_details in grouped_field_set.items():
             name = sub_details[0].node.name.value
             if name == "__typename":
-                fields.append((response_name, constant(nullable.name), same, False))
+                fields.append(CompiledField(response_name, constant(nullable.name), same, False))
                 continue
             if any(details.node.arguments for details in sub_details):
                 return None
@@ -186,8 +186,12 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
                 raw = self.build_resolve_info(field_def, nodes, nullable, None)  # type: ignore[arg-type]
                 resolve = functools.partial(resolve, **{direct.info_name: self._info(direct, raw)})
             from_method = direct.definition.base_resolver is not None
-            fields.append((response_name, resolve, complete, from_method))
-        return object_completion(nullable, fields, non_null, self.is_awaitable)
+            fields.append(
+                CompiledField(response_name, resolve, complete, from_method, direct.attribute)
+            )
+        return object_completion(
+            nullable, fields, non_null, self.is_awaitable, self._field_plans.object_templates
+        )
 
     def _complete_compiled(
         self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList, result: Any

@@ -6,10 +6,11 @@ schema, and the closures a compiled selection is made of (see :mod:`schema.execu
 from __future__ import annotations
 
 import inspect
+import keyword
 import weakref
-from operator import attrgetter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from math import isfinite
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -45,6 +46,8 @@ class DirectResolver(NamedTuple):
     function: Callable[..., Any]
     info_name: str | None
     definition: StrawberryField
+    attribute: str | None = None
+    """For a basic field read with ``getattr``: the attribute (compiled code reads it inline)."""
 
 
 class FieldPlans:
@@ -53,6 +56,8 @@ class FieldPlans:
     def __init__(self) -> None:
         self.leaves: dict[int, FastField | None] = {}
         self.resolvers: dict[int, DirectResolver | None] = {}
+        self.object_templates: dict[Hashable, ObjectTemplate] = {}
+        """Generated object completions by shape, at most ``MAX_OBJECT_TEMPLATES``."""
 
     @classmethod
     def of(cls, schema: GraphQLSchema) -> FieldPlans:
@@ -145,7 +150,7 @@ def static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectRes
     if resolver is None:
         default_resolver, python_name = definition.default_resolver, definition.python_name
         if default_resolver is getattr:  # strawberry's default: read in C
-            return DirectResolver(attrgetter(python_name), None, definition)
+            return DirectResolver(attrgetter(python_name), None, definition, python_name)
 
         def read(source: Any) -> Any:
             return default_resolver(source, python_name)
@@ -166,9 +171,18 @@ def static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectRes
 
 Completion = Callable[[Any], Any]
 """Completes a resolved value into its response value, or raises :class:`GiveUp`."""
-CompiledField = tuple[str, Callable[[Any], Any], Completion, bool]
-"""A field of a compiled object: response name, resolver, completion, whether the resolver
-is a method (which may return an awaitable)."""
+
+
+class CompiledField(NamedTuple):
+    """A field of a compiled object."""
+
+    response_name: str
+    resolve: Callable[[Any], Any]
+    complete: Completion
+    from_method: bool
+    """The resolver is a method, which may return an awaitable."""
+    attribute: str | None = None
+    """Set when the value is this attribute of the object (read inline)."""
 
 
 class GiveUp(Exception):
@@ -235,42 +249,89 @@ def list_completion(complete_item: Completion, non_null: bool) -> Completion:
     return complete_list
 
 
+MAX_OBJECT_TEMPLATES = 512
+"""Object shapes whose generated code a schema keeps (a client can send any number)."""
+ObjectTemplate = Callable[..., Completion]
+
+
 def object_completion(
     object_type: GraphQLObjectType,
     fields: list[CompiledField],
     non_null: bool,
     is_awaitable: Callable[[Any], bool],
+    templates: dict[Hashable, ObjectTemplate],
 ) -> Completion:
+    """Completes an object of ``object_type`` with ``fields``: a function generated for the
+    selection's shape (as ``dataclasses`` generates ``__init__``), the fields' reads and
+    completions unrolled, attributes read inline; generated once per shape and schema."""
     is_type_of = object_type.is_type_of
+    shape = (
+        non_null,
+        is_type_of is not None,
+        tuple((f.response_name, _inline(f.attribute), f.from_method) for f in fields),
+    )
+    template = templates.get(shape)
+    if template is None:
+        template = _object_template(*shape)
+        if len(templates) < MAX_OBJECT_TEMPLATES:
+            templates[shape] = template
+    arguments = [is_type_of, is_awaitable]
+    for field in fields:
+        arguments += (field.resolve, field.complete)
+    return template(*arguments)
 
-    def complete_object(value: Any) -> Any:
-        if value is None:
-            if non_null:
-                raise GiveUp
-            return None
-        if isinstance(value, Exception):
-            raise GiveUp
-        if is_type_of is not None:
-            # strawberry's is_type_of ignores the info; one that needs it fails here, and
-            # graphql-core's path calls it properly.
-            accepted = is_type_of(value, None)  # type: ignore[arg-type]
-            if accepted is not True:
-                discard(accepted)
-                raise GiveUp
-        completed: dict[str, Any] = {}
-        for response_name, resolve, complete, from_method in fields:
-            field_value = resolve(value)
-            if not from_method:
-                completed[response_name] = complete(field_value)
-                continue
-            if is_awaitable(field_value):
-                discard(field_value)
-                raise Awaiting
-            try:
-                completed[response_name] = complete(field_value)
-            except Exception:
-                discard(field_value)
-                raise
-        return completed
 
-    return complete_object
+def _inline(attribute: str | None) -> str | None:
+    """``attribute`` when generated code may spell it as ``value.attribute``."""
+    if attribute is None or not attribute.isidentifier() or keyword.iskeyword(attribute):
+        return None
+    return attribute
+
+
+def _object_template(
+    non_null: bool, type_check: bool, fields: tuple[tuple[str, str | None, bool], ...]
+) -> ObjectTemplate:
+    """Generates a factory taking ``is_type_of``, ``is_awaitable`` and each field's resolver
+    and completion, and returning the object completion (see :func:`object_completion`)."""
+    parameters = ["is_type_of", "is_awaitable"]
+    body = ["    if value is None:", "        raise GiveUp" if non_null else "        return None"]
+    body += ["    if isinstance(value, Exception):", "        raise GiveUp"]
+    if type_check:
+        # strawberry's is_type_of ignores the info; one that needs it fails here, and
+        # graphql-core's path calls it properly.
+        body += [
+            "    accepted = is_type_of(value, None)",
+            "    if accepted is not True:",
+            "        discard(accepted)",
+            "        raise GiveUp",
+        ]
+    for index, (_response_name, attribute, from_method) in enumerate(fields):
+        resolve, complete, field = f"resolve{index}", f"complete{index}", f"field{index}"
+        parameters += (resolve, complete)
+        read = f"value.{attribute}" if attribute else f"{resolve}(value)"
+        if not from_method:
+            body.append(f"    {field} = {complete}({read})")
+            continue
+        body += [
+            f"    {field} = {read}",
+            f"    if is_awaitable({field}):",
+            f"        discard({field})",
+            "        raise Awaiting",
+            "    try:",
+            f"        {field} = {complete}({field})",
+            "    except Exception:",
+            f"        discard({field})",
+            "        raise",
+        ]
+    # Response names are GraphQL names (letters, digits, underscores): safe in a literal.
+    items = ", ".join(f"{field[0]!r}: field{index}" for index, field in enumerate(fields))
+    body.append(f"    return {{{items}}}")
+    source = "\n".join(
+        [f"def make({', '.join(parameters)}):", "  def complete_object(value):"]
+        + ["  " + line for line in body]
+        + ["  return complete_object"]
+    )
+    namespace: dict[str, Any] = {"GiveUp": GiveUp, "Awaiting": Awaiting, "discard": discard}
+    exec(compile(source, "<compiled selection>", "exec"), namespace)
+    template: ObjectTemplate = namespace["make"]
+    return template

@@ -14,6 +14,7 @@ import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
+from schema import plans
 from schema.execution import FastExecutor
 
 
@@ -194,6 +195,7 @@ plain = strawberry.Schema(query=Query)
         "{ wides { label ratio } }",
         "{ wides { label size } }",
         "{ wides(count: 2) { ratio size } }",
+        "{ wides { a: label b: label _c: loud __typename child { class: name } } }",
     ],
 )
 async def test_fast_executor_matches_graphql_core(query: str) -> None:
@@ -280,3 +282,31 @@ async def test_field_plans_go_with_their_schema() -> None:
     # Nothing the executor keeps (its plans per field) holds them alive.
     assert graphql_schema() is None
     assert field() is None
+
+
+async def test_object_code_is_generated_once_per_shape() -> None:
+    built = strawberry.Schema(query=Query, execution_context_class=FastExecutor)
+    templates = plans.FieldPlans.of(built._schema).object_templates
+    query = "{ wides(count: 2) { label loud child { name } } }"
+    expected = {
+        "wides": [
+            {"label": f"w{i}", "loud": f"w{i}:loud", "child": {"name": f"w{i}"}} for i in (0, 1)
+        ]
+    }
+    assert (await built.execute(query)).data == expected
+    shapes = set(templates)
+    assert len(shapes) == 2  # Wide's and Leaf's
+    assert (await built.execute(query)).data == expected
+    assert set(templates) == shapes  # the second request reuses both
+    aliased = await built.execute("{ wides(count: 2) { l: label child { name } } }")
+    assert aliased.data == {"wides": [{"l": f"w{i}", "child": {"name": f"w{i}"}} for i in (0, 1)]}
+    assert len(templates) == 3  # a new shape of Wide; Leaf's again
+
+
+async def test_object_code_kept_per_schema_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plans, "MAX_OBJECT_TEMPLATES", 2)
+    built = strawberry.Schema(query=Query, execution_context_class=FastExecutor)
+    for alias in ("a", "b", "c", "d"):
+        result = await built.execute(f"{{ wides {{ {alias}: label }} }}")
+        assert result.data == {"wides": [{alias: f"w{i}"} for i in range(3)]}
+    assert len(plans.FieldPlans.of(built._schema).object_templates) == 2
