@@ -11,6 +11,7 @@ process and is not counted). ``--profile`` adds a cProfile listing of trendgraph
 
 from __future__ import annotations
 
+import contextlib
 import cProfile
 import os
 import pstats
@@ -19,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -90,29 +91,59 @@ async def _rounds(app: ASGIApp, send: Send, requests: int, rounds: int) -> tuple
     return min(figures), statistics.median(figures)
 
 
-async def _measure(uri: str, requests: int, rounds: int, profile: bool) -> None:
+def scenario_sends(uri: str) -> dict[str, dict[str, Send]]:
+    """How each variant is sent S1 and S2 (the queries of ``python -m bench``)."""
     slug, _ = pick_inputs(uri)
     s1 = orjson.dumps({"query": TREND_PAGE, "variables": {"slug": slug}})
     s2 = orjson.dumps({"query": LEADERBOARD})
-    sends: dict[str, dict[str, Send]] = {
+    return {
         "floor": {"S1": _floor("/s1", f"slug={slug}".encode()), "S2": _floor("/s2")},
         "trendgraph": {"S1": _graphql(s1), "S2": _graphql(s2)},
         "naive": {"S1": _graphql(s1), "S2": _graphql(s2)},
     }
-    os.environ["TRENDGRAPH_MONGODB_URI"] = uri  # the floor's lifespan reads it
-    os.environ["TRENDGRAPH_DATABASE"] = DATABASE
+
+
+def variant_app(variant: str, uri: str, database: Database) -> ASGIApp:
+    """The ASGI app of ``variant``, configured as ``python -m bench`` serves it."""
+    if variant == "floor":
+        os.environ["TRENDGRAPH_MONGODB_URI"] = uri  # the floor's lifespan reads them
+        os.environ["TRENDGRAPH_DATABASE"] = DATABASE
+        return floor_app
+    settings = Settings(
+        database=DATABASE, naive=variant == "naive", rate_limit_enabled=False,
+        log_level="WARNING", max_query_cost=100_000,
+    )  # fmt: skip
+    return create_app(settings, database=database)
+
+
+@contextlib.contextmanager
+def seeded_database(trends: int) -> Iterator[str]:
+    """The URI of a database holding ``trends`` synthetic trends: a fresh embedded server
+    in a temporary folder, or ``TRENDGRAPH_BENCH_MONGODB_URI`` (its ``bench`` database)."""
+    folder = Path(tempfile.mkdtemp(prefix="trendgraph-bench-"))
+    external = os.environ.get("TRENDGRAPH_BENCH_MONGODB_URI")
+    embedded = None if external else EmbeddedMongo(folder / "data")
+    uri = external or embedded.start()  # type: ignore[union-attr]
+    try:
+        subprocess.run(
+            [sys.executable, "-m", "seeds.synthetic", "--count", str(trends), "--seed", "7"],
+            env={**os.environ, "TRENDGRAPH_MONGODB_URI": uri, "TRENDGRAPH_DATABASE": DATABASE},
+            check=True,
+            capture_output=True,
+        )
+        yield uri
+    finally:
+        if embedded is not None:
+            embedded.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _measure(uri: str, requests: int, rounds: int, profile: bool) -> None:
     floors: dict[str, float] = {}
     database = Database.connect(uri, DATABASE)
     try:
-        for variant, scenarios in sends.items():
-            app: ASGIApp = floor_app
-            if variant != "floor":
-                settings = Settings(
-                    database=DATABASE, naive=variant == "naive", rate_limit_enabled=False,
-                    log_level="WARNING", max_query_cost=100_000,
-                )  # fmt: skip
-                app = create_app(settings, database=database)
-            async with LifespanManager(app) as manager:
+        for variant, scenarios in scenario_sends(uri).items():
+            async with LifespanManager(variant_app(variant, uri, database)) as manager:
                 for scenario, send in scenarios.items():
                     lowest, median = await _rounds(manager.app, send, requests, rounds)
                     floors.setdefault(scenario, lowest)
@@ -139,22 +170,8 @@ def main(
     profile: Annotated[bool, typer.Option(help="cProfile trendgraph's S2.")] = False,
 ) -> None:
     """Print S1 and S2 CPU per request, in-process, for floor, trendgraph and naive."""
-    folder = Path(tempfile.mkdtemp(prefix="trendgraph-inprocess-"))
-    external = os.environ.get("TRENDGRAPH_BENCH_MONGODB_URI")
-    embedded = None if external else EmbeddedMongo(folder / "data")
-    uri = external or embedded.start()  # type: ignore[union-attr]
-    try:
-        subprocess.run(
-            [sys.executable, "-m", "seeds.synthetic", "--count", str(trends), "--seed", "7"],
-            env={**os.environ, "TRENDGRAPH_MONGODB_URI": uri, "TRENDGRAPH_DATABASE": DATABASE},
-            check=True,
-            capture_output=True,
-        )
+    with seeded_database(trends) as uri:
         uvloop.run(_measure(uri, requests, rounds, profile))
-    finally:
-        if embedded is not None:
-            embedded.stop()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -73,38 +73,45 @@ _BY_SCHEMA: weakref.WeakKeyDictionary[GraphQLSchema, FieldPlans] = weakref.WeakK
 
 def output_coercion(leaf_type: GraphQLScalarType | GraphQLEnumType) -> Callable[[Any], Any] | None:
     """The leaf type's output coercion, answering at once for values already in their
-    output form: a ``str`` for String and ID, a finite ``float`` for Float, a 32-bit ``int``
-    for Int, a ``bool`` for Boolean (what graphql-core's coercion returns unchanged)."""
+    output form (see :func:`in_output_form`)."""
     coerce = leaf_type.coerce_output_value
-    if coerce is None:
-        return None
+    return None if coerce is None else in_output_form(leaf_type, coerce)
+
+
+def in_output_form(
+    leaf_type: GraphQLScalarType | GraphQLEnumType, otherwise: Callable[[Any], Any]
+) -> Callable[[Any], Any]:
+    """``otherwise``, but answering at once (the value itself) for a value already in the
+    leaf type's output form: a ``str`` for String and ID, a finite ``float`` for Float, a
+    32-bit ``int`` for Int, a ``bool`` for Boolean (what graphql-core's coercion returns
+    unchanged)."""
     if leaf_type is GraphQLString or leaf_type is GraphQLID:
 
-        def coerce_text(value: Any) -> Any:
-            return value if type(value) is str else coerce(value)
+        def text(value: Any) -> Any:
+            return value if type(value) is str else otherwise(value)
 
-        return coerce_text
+        return text
     if leaf_type is GraphQLFloat:
 
-        def coerce_float(value: Any) -> Any:
-            return value if type(value) is float and isfinite(value) else coerce(value)
+        def finite_float(value: Any) -> Any:
+            return value if type(value) is float and isfinite(value) else otherwise(value)
 
-        return coerce_float
+        return finite_float
     if leaf_type is GraphQLInt:
 
-        def coerce_int(value: Any) -> Any:
+        def int32(value: Any) -> Any:
             if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
                 return value
-            return coerce(value)
+            return otherwise(value)
 
-        return coerce_int
+        return int32
     if leaf_type is GraphQLBoolean:
 
-        def coerce_boolean(value: Any) -> Any:
-            return value if type(value) is bool else coerce(value)
+        def boolean(value: Any) -> Any:
+            return value if type(value) is bool else otherwise(value)
 
-        return coerce_boolean
-    return coerce
+        return boolean
+    return otherwise
 
 
 def static_fast_field(field_def: GraphQLField) -> FastField | None:
@@ -223,19 +230,7 @@ def leaf_completion(
         return coerced
 
     # The common cases answer in one call: a value already in its output form.
-    if leaf_type is GraphQLString or leaf_type is GraphQLID:
-
-        def complete_text(value: Any) -> Any:
-            return value if type(value) is str else complete_leaf(value)
-
-        return complete_text
-    if leaf_type is GraphQLFloat:
-
-        def complete_float(value: Any) -> Any:
-            return value if type(value) is float and isfinite(value) else complete_leaf(value)
-
-        return complete_float
-    return complete_leaf
+    return in_output_form(leaf_type, complete_leaf)
 
 
 def list_completion(complete_item: Completion, non_null: bool) -> Completion:
