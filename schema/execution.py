@@ -123,11 +123,21 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         if cached is None:
             # Compiled on second sight: a selection completed once per request (a single
             # object) costs less through the general path than compiled and run once.
+            # A list's items are compiled from the first (see ``_expect_reuse``).
             self._completions[key] = (field_details_list, _SEEN_ONCE)
             return None
         if cached[1] is _SEEN_ONCE:
             return self._compiled(return_type, field_details_list)
         return cached[1]
+
+    def _expect_reuse(
+        self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
+    ) -> None:
+        """The selection will be completed again (a list's items): compile it at first
+        sight, so the first item does not take the general path alone."""
+        self._completions.setdefault(
+            (id(return_type), id(field_details_list)), (field_details_list, _SEEN_ONCE)
+        )
 
     def _compiled(
         self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
@@ -423,6 +433,8 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
         completed: list[Any] = []
         pending: list[int] = []
         index = 0
+        if len(items) > 1:
+            self._expect_reuse(item_type, field_details_list)
         try:
             for index, item in enumerate(items):
                 item_path = path.add_key(index, None)

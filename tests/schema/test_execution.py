@@ -270,6 +270,21 @@ async def test_compiled_selections_do_not_resolve_field_by_field() -> None:
     assert built[0] == built[1]
 
 
+async def test_a_list_compiles_its_items_from_the_first() -> None:
+    counting = strawberry.Schema(query=Query, execution_context_class=CountingInfos)
+    built = []
+    for count in (1, 2):
+        CountingInfos.built = 0
+        result = await counting.execute(f"{{ wides(count: {count}) {{ label loud }} }}")
+        assert result.data == {
+            "wides": [{"label": f"w{i}", "loud": f"w{i}:loud"} for i in range(count)]
+        }
+        built.append(CountingInfos.built)
+    # A lone item takes the general path (one info for ``loud``); two items are compiled
+    # from the first, whose one info serves both: no more infos than for one item.
+    assert built[0] == built[1]
+
+
 async def test_field_plans_go_with_their_schema() -> None:
     built = strawberry.Schema(query=Query, execution_context_class=FastExecutor)
     result = await built.execute("{ wides { label loud child { tags } } }")
