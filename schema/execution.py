@@ -59,7 +59,6 @@ from schema.plans import (
     leaf_completion,
     list_completion,
     object_completion,
-    output_coercion,
     same,
     static_direct_resolver,
     static_fast_field,
@@ -163,8 +162,7 @@ class FastExecutor(StrawberryGraphQLCoreExecutionContext):
             complete_item = self._compiled(nullable.of_type, field_details_list)
             return None if complete_item is None else list_completion(complete_item, non_null)
         if isinstance(nullable, GraphQLScalarType | GraphQLEnumType):
-            coerce = output_coercion(nullable)
-            return None if coerce is None else leaf_completion(nullable, coerce, non_null)
+            return leaf_completion(nullable, non_null)
         if type(nullable) is not GraphQLObjectType:
             return None  # interfaces and unions: graphql-core finds the runtime type
         grouped_field_set, new_defer_usages, _ = self.collect_subfields(

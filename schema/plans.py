@@ -217,8 +217,13 @@ def constant(value: Any) -> Callable[[Any], Any]:
 
 
 def leaf_completion(
-    leaf_type: GraphQLScalarType | GraphQLEnumType, coerce: Callable[[Any], Any], non_null: bool
-) -> Completion:
+    leaf_type: GraphQLScalarType | GraphQLEnumType, non_null: bool
+) -> Completion | None:
+    """Completes a value of ``leaf_type``; ``None`` when the type has no output coercion."""
+    coerce = leaf_type.coerce_output_value
+    if coerce is None:
+        return None
+
     def complete_leaf(value: Any) -> Any:
         if value is None:
             if non_null:
@@ -319,7 +324,7 @@ def _object_template(
             "        raise",
         ]
     # Response names are GraphQL names (letters, digits, underscores): safe in a literal.
-    items = ", ".join(f"{field[0]!r}: field{index}" for index, field in enumerate(fields))
+    items = ", ".join(f"{name!r}: field{index}" for index, (name, _, _) in enumerate(fields))
     body.append(f"    return {{{items}}}")
     source = "\n".join(
         [f"def make({', '.join(parameters)}):", "  def complete_object(value):"]

@@ -150,14 +150,13 @@ class TrendQuery:
             TrendEdge(node=cast(Trend, Trend.from_read(trend)), page=page, index=index)
             for index, trend in enumerate(page.trends)
         ]
-        last = len(page.trends) - 1
         return TrendConnection(
             edges=edges,
             page_info=relay.PageInfo(
                 has_next_page=page.has_next_page,
                 has_previous_page=page.has_previous_page,
                 start_cursor=page.cursor(0) if page.trends else None,
-                end_cursor=page.cursor(last) if page.trends else None,
+                end_cursor=page.cursor(-1) if page.trends else None,
             ),
             trend_filter=trend_filter,
         )
