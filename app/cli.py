@@ -12,7 +12,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
-from app.auth import new_api_key
+from app.domain.keys import new_api_key
 from app.settings import Settings, describe_settings_error, get_settings, unknown_variables
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
@@ -89,7 +89,7 @@ def serve(
     bind_host = host or settings.host
     bind_port = settings.port if port is None else port
     _check_can_listen(bind_host, bind_port)
-    from app.asgi import create_app
+    from app.web.asgi import create_app
 
     shown_host = "localhost" if bind_host in ("127.0.0.1", "0.0.0.0", "::") else bind_host
     config = uvicorn.Config(
@@ -133,7 +133,7 @@ def persist_queries(
     settings.configure_logging()
     from graphql import GraphQLError, parse
 
-    from app.persisted_queries import PersistedQueries, sha256_hex
+    from app.storage.persisted_queries import PersistedQueryStore, sha256_hex
 
     documents: list[tuple[Path, str]] = []
     for path in files:
@@ -146,9 +146,9 @@ def persist_queries(
         documents.append((path, text))
 
     async def register() -> None:
-        from app.asgi import open_database
+        from app.storage.database import open_database
 
-        store = PersistedQueries(only_registered=False)
+        store = PersistedQueryStore(only_registered=False)
         async with open_database(settings) as database:
             for path, text in documents:
                 await store.register(

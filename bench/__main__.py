@@ -39,7 +39,7 @@ from pymongo import MongoClient
 from rich.console import Console
 from rich.table import Table
 
-from app.embedded import EmbeddedMongo, free_port
+from app.storage.embedded import EmbeddedMongo, free_port
 from bench.harness import LoadResult, Server, cpu_seconds, data_commands, rss_mib, wrk
 from bench.seeding import run_seeding
 
@@ -166,8 +166,8 @@ def main(
             "TRENDGRAPH_MAX_QUERY_COST": "100000",
         }
         variants = {
-            "trendgraph": ("app.asgi:create_app", server_env),
-            "naive": ("app.asgi:create_app", {**server_env, "TRENDGRAPH_NAIVE": "true"}),
+            "trendgraph": ("app.web.asgi:create_app", server_env),
+            "naive": ("app.web.asgi:create_app", {**server_env, "TRENDGRAPH_NAIVE": "true"}),
             "floor": ("bench.floor:app", server_env),
         }
         results: dict[tuple[str, str], Measurement] = {}

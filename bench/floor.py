@@ -18,10 +18,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from app.asgi import tune_garbage_collector
-from app.repositories.trends import WITHOUT_ANALYSES
-from app.search import SearchQuery
+from app.domain.search import SearchQuery
 from app.settings import Settings
+from app.storage.repositories.trends import WITHOUT_ANALYSES
+from app.web.asgi import tune_garbage_collector
 
 Document = dict[str, Any]
 SUMMARY = WITHOUT_ANALYSES

@@ -30,10 +30,10 @@ import uvloop
 from asgi_lifespan import LifespanManager
 from starlette.types import ASGIApp, Message
 
-from app.asgi import create_app
-from app.database import Database
-from app.embedded import EmbeddedMongo
 from app.settings import Settings
+from app.storage.database import Database
+from app.storage.embedded import EmbeddedMongo
+from app.web.asgi import create_app
 from bench.__main__ import DATABASE, LEADERBOARD, TREND_PAGE, pick_inputs
 from bench.floor import app as floor_app
 

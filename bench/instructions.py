@@ -26,7 +26,7 @@ import typer
 import uvloop
 from asgi_lifespan import LifespanManager
 
-from app.database import Database
+from app.storage.database import Database
 from bench.__main__ import DATABASE
 from bench.inprocess import scenario_sends, seeded_database, variant_app
 

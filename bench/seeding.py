@@ -22,10 +22,10 @@ import orjson
 from bson import ObjectId
 from pymongo import MongoClient
 
-from app.auth import hash_key
-from app.database import Database
-from app.embedded import free_port
-from app.repositories.trend_writes import new_trend_document
+from app.domain.keys import hash_key
+from app.storage.database import Database
+from app.storage.embedded import free_port
+from app.storage.repositories.trend_writes import new_trend_document
 from bench.harness import Server, cpu_seconds
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.generator import generate
@@ -96,7 +96,7 @@ def run_seeding(
             env=run_env, check=True, capture_output=True,
         )  # fmt: skip
         port = free_port()
-        with Server("app.asgi:create_app", port, env, workers=workers) as server:
+        with Server("app.web.asgi:create_app", port, env, workers=workers) as server:
             pids = server.pids()
             cpu_before = cpu_seconds(pids)
             started = time.perf_counter()

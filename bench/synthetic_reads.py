@@ -11,10 +11,9 @@ import asyncio
 import statistics
 import time
 
-from app.asgi import open_database
-from app.context import Context
-from app.database import count_commands
 from app.settings import get_settings
+from app.storage.database import count_commands, open_database
+from schema.context import Context
 from schema.root import schema
 
 QUERIES = {

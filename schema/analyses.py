@@ -7,7 +7,7 @@ from typing import Self
 
 import strawberry
 
-from app import models
+from app.domain import models
 
 
 @strawberry.interface(description="Where an analysis came from.")

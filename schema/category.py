@@ -8,9 +8,9 @@ from typing import Self
 import strawberry
 from strawberry import relay
 
-from app import models
-from app.context import Info
-from app.repositories.stored import StoredDocumentError
+from app.domain import models
+from app.storage.repositories.stored import StoredDocumentError
+from schema.context import Info
 
 
 @strawberry.type(description="A category of the trend taxonomy; categories may nest.")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import strawberry
 from strawberry import relay
 
-from app import repositories
-from app.context import Info
-from app.repositories.trends import TrendPage
+from app.storage import repositories
+from app.storage.repositories.trends import TrendPage
+from schema.context import Info
 from schema.trend import Trend
 
 

@@ -10,8 +10,8 @@ from enum import Enum
 
 import strawberry
 
-from app import models
-from app.repositories import TrendOrderField as DomainTrendOrderField
+from app.domain import models
+from app.storage.repositories import TrendOrderField as DomainTrendOrderField
 
 # strawberry.enum registers the domain enums themselves (and returns them), so resolvers
 # pass domain values through unchanged and mypy sees real classes.

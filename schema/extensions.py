@@ -1,6 +1,6 @@
 """Schema extensions: limits and rate limits before execution, error policy and telemetry after.
 
-They read their limits from the request's :class:`app.context.Context`, so one schema
+They read their limits from the request's :class:`schema.context.Context`, so one schema
 serves every configuration.
 """
 
@@ -20,8 +20,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from app.context import Context
 from app.observability import access_logger
+from schema.context import Context
 from schema.cost import query_cost
 
 logger = logging.getLogger(__name__)

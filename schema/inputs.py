@@ -6,7 +6,7 @@ import math
 
 import strawberry
 
-from app import repositories
+from app.storage import repositories
 from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
 from schema.errors import BadUserInputError
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from app.auth import UNAUTHENTICATED
-from app.context import Info
+from app.domain.keys import UNAUTHENTICATED
+from schema.context import Info
 
 
 class RequiresApiKey(BasePermission):

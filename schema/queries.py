@@ -9,15 +9,15 @@ import strawberry
 from strawberry import relay
 from strawberry.utils.await_maybe import await_maybe
 
-from app import repositories
-from app.context import Info
-from app.loaders import load_each
-from app.pagination import InvalidCursorError
-from app.repositories.stored import StoredDocumentError
+from app.domain.pagination import InvalidCursorError
+from app.storage import repositories
+from app.storage.repositories.stored import StoredDocumentError
 from schema.category import Category
 from schema.connection import TrendConnection, TrendEdge
+from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.inputs import TrendFilter, TrendOrder
+from schema.loaders import load_each
 from schema.selection import selects
 from schema.trend import Trend, prefetch_categories
 

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from app import models, search
-from app.context import Info
-from app.repositories.stored import StoredDocumentError
+from app.domain import models, search
+from app.storage.repositories.stored import StoredDocumentError
+from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.trend import Trend
 

@@ -7,8 +7,8 @@ from typing import Self
 
 import strawberry
 
-from app import series
-from app.context import Info
+from app.domain import series
+from schema.context import Info
 from schema.errors import BadUserInputError
 
 

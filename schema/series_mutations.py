@@ -7,11 +7,11 @@ from typing import Annotated
 
 import strawberry
 
-from app import series
-from app.context import Info
-from app.errors import ErrorCode
-from app.repositories.series import SeriesAppendError
-from app.repositories.stored import expect
+from app.domain import series
+from app.domain.errors import ErrorCode
+from app.storage.repositories.series import SeriesAppendError
+from app.storage.repositories.stored import expect
+from schema.context import Info
 from schema.mutations.payloads import UserError
 from schema.permissions import RequiresApiKey
 from schema.trend import Trend

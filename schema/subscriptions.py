@@ -10,9 +10,9 @@ from typing import Annotated, Self
 import strawberry
 from strawberry import relay
 
-from app import changes
-from app.context import Info
-from app.models import SLUG_PATTERN
+from app.domain.models import SLUG_PATTERN
+from app.storage import changes
+from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.trend import Trend
 

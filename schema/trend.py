@@ -10,15 +10,15 @@ from typing import Annotated, Any, Self, TypeGuard
 import strawberry
 from strawberry import relay
 
-from app import models
-from app.context import Info
-from app.loaders import load_each
-from app.repositories.related import RelatedSubject
-from app.repositories.stored import StoredDocumentError
+from app.domain import models
+from app.storage.repositories.related import RelatedSubject
+from app.storage.repositories.stored import StoredDocumentError
 from schema.analyses import TrendAnalyses
 from schema.category import Category
+from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 from schema.errors import BadUserInputError
+from schema.loaders import load_each
 from schema.selection import selected_names, selects
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
 

@@ -14,9 +14,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.text import Text
 
-from app.asgi import open_database
-from app.embedded import EmbeddedServerError
 from app.settings import describe_settings_error, get_settings
+from app.storage.database import open_database
+from app.storage.embedded import EmbeddedServerError
 from seeds.loader import (
     SeedFileError,
     SeedReport,

@@ -1,9 +1,9 @@
 """Loading seed files: validate a whole file first, then write it, idempotently.
 
 A seed file is a JSON object with ``categories`` and/or ``trends`` lists, in the camelCase
-shape of :class:`app.models.CategorySpec` and :class:`app.models.TrendSpec`. A file with
-any fault stops the load before anything of any file is written; the error names the file,
-the item (index and slug) and the field.
+shape of :class:`app.domain.models.CategorySpec` and :class:`app.domain.models.TrendSpec`.
+A file with any fault stops the load before anything of any file is written; the error names
+the file, the item (index and slug) and the field.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from app.database import Database
-from app.models import CategorySpec, TrendSpec
-from app.repositories import CategoryRepository, TrendRepository
-from app.repositories.trends import UpsertReport
+from app.domain.models import CategorySpec, TrendSpec
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.trends import UpsertReport
 
 DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 64 * 1024 * 1024

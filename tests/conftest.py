@@ -21,11 +21,11 @@ from asgi_lifespan import LifespanManager
 from starlette.applications import Starlette
 from strawberry.types import ExecutionResult
 
-from app.auth import Principal
-from app.context import Context
-from app.database import CommandStats, Database, count_commands
-from app.embedded import EmbeddedMongo
+from app.domain.keys import Principal
 from app.settings import Settings
+from app.storage.database import CommandStats, Database, count_commands
+from app.storage.embedded import EmbeddedMongo
+from schema.context import Context
 from schema.root import schema as default_schema
 from seeds.loader import default_seed_files, load_seed_files
 from tests.served import ServedAPI
@@ -154,7 +154,7 @@ async def asgi_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
 @contextlib.asynccontextmanager
 async def app_client(database: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking in process to the app built from ``settings`` on ``database``."""
-    from app.asgi import create_app
+    from app.web.asgi import create_app
 
     async with asgi_client(create_app(settings, database=database)) as client:
         yield client
@@ -174,7 +174,7 @@ SERVED_API_KEY = "served-api-test-key"
 @pytest.fixture(scope="session")
 def served_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
     """The API served by ``python -m app serve`` on the test database, for the session."""
-    from app.auth import hash_key
+    from app.domain.keys import hash_key
 
     log_path = tmp_path_factory.mktemp("served") / "api-a.log"
     writes = {"TRENDGRAPH_API_KEY_HASHES": hash_key(SERVED_API_KEY)}

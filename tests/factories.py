@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.database import Database
-from app.models import CategorySpec, GrowthWindow, GrowthWindowKey, TrendSpec, TrendStatus
-from app.repositories import CategoryRepository, TrendRepository
+from app.domain.models import CategorySpec, GrowthWindow, GrowthWindowKey, TrendSpec, TrendStatus
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository, TrendRepository
 
 CATEGORIES = [
     CategorySpec(slug="tech", name="Tech"),

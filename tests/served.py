@@ -15,7 +15,7 @@ from types import TracebackType
 
 import httpx
 
-from app.embedded import free_port
+from app.storage.embedded import free_port
 
 
 class ServedAPI:

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from app.asgi import create_app, redact
-from app.database import Database
-from app.embedded import free_port
 from app.settings import Settings
+from app.storage.database import Database, redact
+from app.storage.embedded import free_port
+from app.web.asgi import create_app
 from tests.conftest import asgi_client
 
 

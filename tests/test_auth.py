@@ -8,8 +8,8 @@ import pytest
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from app.auth import ApiKeys, Principal, bearer_token, hash_key, new_api_key
 from app.cli import cli
+from app.domain.keys import ApiKeys, Principal, bearer_token, hash_key, new_api_key
 from app.settings import Settings
 
 KEY = "k3y-for-tests"

@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.changes import ChangeKind, SubscriberTooSlowError, TrendChange, TrendChangeFeed
-from app.database import Database
-from app.repositories import CategoryRepository, TrendRepository
+from app.storage.changes import ChangeKind, SubscriberTooSlowError, TrendChange, TrendChangeFeed
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository, TrendRepository
 from tests.factories import CATEGORIES, trend_spec
 from tests.graphql_ws import TIMEOUT
 

@@ -17,7 +17,7 @@ from typing import IO
 import httpx
 import pytest
 
-from app.embedded import free_port
+from app.storage.embedded import free_port
 from tests.processes import (
     child_environment,
     child_pids,

@@ -14,8 +14,8 @@ import pytest
 from pymongo import MongoClient
 from pymongo.errors import ServerSelectionTimeoutError
 
-from app import embedded
-from app.embedded import EmbeddedMongo, EmbeddedServerError
+from app.storage import embedded
+from app.storage.embedded import EmbeddedMongo, EmbeddedServerError
 from tests.processes import process_alive, wait_until_gone
 
 # A timeout, not a measurement: the server is killed when its owner dies.
@@ -71,7 +71,7 @@ def test_server_outlives_its_starting_thread_and_keeps_writes_through_kill_9(
 
     Linux's parent-death signal follows the forking thread, and ``asyncio.to_thread``
     workers end; and ``--sync-on-commit`` keeps acknowledged writes when the server dies
-    by ``kill -9`` (without it, some were lost: see DESIGN.md).
+    by ``kill -9`` (without it, some were lost: see docs/architecture.md).
     """
     data_dir = tmp_path / "data"
     server = EmbeddedMongo(data_dir)
@@ -94,7 +94,7 @@ def test_server_outlives_its_starting_thread_and_keeps_writes_through_kill_9(
 
 OWNER_SCRIPT = """
 import sys, time
-from app.embedded import EmbeddedMongo
+from app.storage.embedded import EmbeddedMongo
 
 server = EmbeddedMongo(sys.argv[1])
 server.start()

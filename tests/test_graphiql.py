@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from app import graphiql
+from app.web import graphiql
 
 
 async def page(client: httpx.AsyncClient) -> httpx.Response:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from app.database import Database
+from app.storage.database import Database
 from tests.served import ServedAPI
 
 DRIVER_DIR = Path(__file__).parent / "graphiql_browser"

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.growth import MIN_POINTS_PER_WINDOW, compute_growth, months_before, window_growth
-from app.models import GrowthMethod, GrowthWindowKey
-from app.series import SeriesPoint
+from app.domain.growth import MIN_POINTS_PER_WINDOW, compute_growth, months_before, window_growth
+from app.domain.models import GrowthMethod, GrowthWindowKey
+from app.domain.series import SeriesPoint
 
 THREE_MONTHS = GrowthWindowKey.THREE_MONTHS
 

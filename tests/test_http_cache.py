@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from app.database import Database
-from app.http_cache import if_none_match, strong_etag
 from app.settings import Settings
+from app.storage.database import Database
+from app.web.http_cache import if_none_match, strong_etag
 from tests.conftest import app_client
 
 QUERY = {"query": '{ trend(slug: "asyncio") { name growth { label percent } } }'}

@@ -7,9 +7,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.database import Database
-from app.graphql_http import GRAPHQL_RESPONSE_JSON, negotiate_media_type
 from app.settings import Settings
+from app.storage.database import Database
+from app.web.graphql_http import GRAPHQL_RESPONSE_JSON, negotiate_media_type
 from tests.conftest import app_client
 
 ASYNCIO_NAME = '{ trend(slug: "asyncio") { name } }'

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from app.asgi import create_app
-from app.auth import hash_key
-from app.database import Database
+from app.domain.keys import hash_key
 from app.settings import Settings
+from app.storage.database import Database
+from app.web.asgi import create_app
 from tests.conftest import asgi_client
 
 ClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]

@@ -9,10 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.asgi import create_app
-from app.database import Database
-from app.embedded import EmbeddedMongo
 from app.settings import Settings
+from app.storage.database import Database
+from app.storage.embedded import EmbeddedMongo
+from app.web.asgi import create_app
 from seeds.loader import default_seed_files, load_seed_files
 from tests.conftest import asgi_client
 

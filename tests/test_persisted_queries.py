@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 import pytest
 
-from app.database import Database
-from app.persisted_queries import sha256_hex
 from app.settings import Settings
+from app.storage.database import Database
+from app.storage.persisted_queries import sha256_hex
 from tests.conftest import TEST_DATABASE, app_client
 
 QUERY = 'query AsyncioName { trend(slug: "asyncio") { name } }'

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from app.database import Database
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 
 

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from app.asgi import create_app
-from app.auth import hash_key
-from app.database import Database
-from app.response_cache import ResponseCache
+from app.domain.keys import hash_key
 from app.settings import Settings
+from app.storage.database import Database
+from app.storage.response_cache import ResponseCache
+from app.web.asgi import create_app
 from tests.conftest import asgi_client
 
 QUERY = '{ trend(slug: "asyncio") { name description } }'

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.database import Database
 from app.settings import Settings
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.search import SearchQuery, canonical, search_fields, words
+from app.domain.search import SearchQuery, canonical, search_fields, words
 
 
 def test_words_fold_case_accents_and_punctuation() -> None:

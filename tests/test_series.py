@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.series import (
+from app.domain.series import (
     MAX_POINTS_PER_APPEND,
     SeriesPoint,
     check_points,

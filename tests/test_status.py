@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.models import GrowthWindow, GrowthWindowKey, TrendStatus
-from app.status import STATUS_RANK, derive_status, status_fields
+from app.domain.models import GrowthWindow, GrowthWindowKey, TrendStatus
+from app.domain.status import STATUS_RANK, derive_status, status_fields
 
 Q, Y, Y2, Y5 = (
     GrowthWindowKey.THREE_MONTHS,

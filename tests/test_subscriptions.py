@@ -17,8 +17,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
-from app.database import Database
-from app.repositories import CategoryRepository, TrendRepository
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository, TrendRepository
 from tests.conftest import SERVED_API_KEY, TEST_DATABASE
 from tests.factories import CATEGORIES, trend_spec
 from tests.graphql_ws import GraphQLWebSocket

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.auth import ApiKeys, hash_key
-from app.database import Database
+from app.domain.keys import ApiKeys, hash_key
 from app.settings import Settings
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 
 API_KEY = "test-writer-key"

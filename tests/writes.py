@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.database import Database
-from app.models import CategorySpec
-from app.repositories import CategoryRepository
+from app.domain.models import CategorySpec
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository
 from tests.conftest import GraphQLClient
 from tests.seeds.files import PESTLE
 

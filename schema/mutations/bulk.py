@@ -14,8 +14,8 @@ from typing import Any, Generic, Protocol, TypeVar
 import orjson
 from pydantic import BaseModel, ValidationError
 
-from app.errors import ErrorCode, FieldError, InvalidInputError
-from app.repositories.writes import ItemResult, Outcome
+from app.domain.errors import ErrorCode, FieldError, InvalidInputError
+from app.storage.repositories.writes import ItemResult, Outcome
 from schema.mutations.inputs import to_spec
 
 MAX_BATCH = 500

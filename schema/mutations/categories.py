@@ -6,10 +6,10 @@ from typing import Annotated
 
 import strawberry
 
-from app.context import Info
-from app.errors import WriteError
-from app.models import CategorySpec
+from app.domain.errors import WriteError
+from app.domain.models import CategorySpec
 from schema.category import Category
+from schema.context import Info
 from schema.mutations.bulk import MAX_BATCH, from_inputs, too_many, write_valid
 from schema.mutations.inputs import CategoryInput, to_spec
 from schema.mutations.payloads import CategoryPayload, UpsertCategoriesPayload, UserError

@@ -1,7 +1,7 @@
 """Input types of the write mutations, and their conversion to validated domain specs.
 
 GraphQL checks types; every other rule (slug format, lengths, blank text, unique windows,
-complete analyses, ...) lives in :mod:`app.models` and comes back as ``userErrors``. The
+complete analyses, ...) lives in :mod:`app.domain.models` and comes back as ``userErrors``. The
 fields of an analysis are therefore optional here: an incomplete analysis is reported field
 by field instead of failing the whole request.
 """
@@ -16,7 +16,7 @@ import strawberry
 from pydantic import BaseModel, ValidationError
 from pydantic.alias_generators import to_camel
 
-from app.errors import InvalidInputError
+from app.domain.errors import InvalidInputError
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 
 SpecT = TypeVar("SpecT", bound=BaseModel)

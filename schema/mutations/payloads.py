@@ -7,13 +7,13 @@ from typing import Any, Self
 
 import strawberry
 
-from app.database import Document
-from app.errors import ErrorCode, FieldError
-from app.repositories.category_writes import CategoryResult
-from app.repositories.stored import expect
-from app.repositories.trend_writes import TrendResult
-from app.repositories.trends import read_trend
-from app.repositories.writes import ItemResult, Outcome
+from app.domain.errors import ErrorCode, FieldError
+from app.storage.database import Document
+from app.storage.repositories.category_writes import CategoryResult
+from app.storage.repositories.stored import expect
+from app.storage.repositories.trend_writes import TrendResult
+from app.storage.repositories.trends import read_trend
+from app.storage.repositories.writes import ItemResult, Outcome
 from schema.category import Category
 from schema.trend import Trend
 

@@ -7,9 +7,9 @@ from typing import Annotated
 import strawberry
 from strawberry import relay
 
-from app.context import Info
-from app.errors import WriteError
-from app.models import TrendSpec
+from app.domain.errors import WriteError
+from app.domain.models import TrendSpec
+from schema.context import Info
 from schema.mutations.bulk import (
     MAX_BATCH,
     from_inputs,

@@ -19,9 +19,9 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from app.asgi import open_database
-from app.repositories import CategoryRepository
 from app.settings import get_settings
+from app.storage.database import open_database
+from app.storage.repositories import CategoryRepository
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.generator import generate
 from seeds.synthetic.loader import SlugTakenError, load_synthetic, remove_synthetic

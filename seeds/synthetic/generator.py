@@ -5,7 +5,7 @@ last day of every series), so the same ``count``, ``seed`` and ``end`` give the 
 point for point. Each series follows one life-cycle shape (rising fast, steady, risen and
 fallen back, shrinking), times a yearly season and multiplicative noise, scaled like a
 search-interest index (peak 100). Growth is computed from the series by
-:func:`app.growth.compute_growth`; status is derived from it when the trend is written.
+:func:`app.domain.growth.compute_growth`; status is derived from it when the trend is written.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from app.growth import compute_growth
-from app.models import (
+from app.domain.growth import compute_growth
+from app.domain.models import (
     CategorySpec,
     ConsumerTrendCanvas,
     JobsToBeDone,
@@ -28,7 +28,7 @@ from app.models import (
     TrendSpec,
     slugify,
 )
-from app.series import SeriesPoint
+from app.domain.series import SeriesPoint
 from seeds.synthetic.templates import analysis_texts
 from seeds.synthetic.vocabulary import QUALIFIERS, VOCABULARIES
 

@@ -8,15 +8,15 @@ from typing import TypeVar
 
 from bson import ObjectId
 
-from app.database import Database
-from app.repositories import TrendRepository
-from app.repositories.series import series_document
-from app.repositories.trend_writes import new_trend_document
+from app.storage.database import Database
+from app.storage.repositories import TrendRepository
+from app.storage.repositories.series import series_document
+from app.storage.repositories.trend_writes import new_trend_document
 from seeds.synthetic.generator import SYNTHETIC_SOURCE, SyntheticTrend
 
 SYNTHETIC_FILTER = {"analyses.decomposition.source": {"$regex": f"^{SYNTHETIC_SOURCE}"}}
 """Trends whose analyses say they are synthetic (the generator's provenance)."""
-ID_BATCH = 200  # the embedded server's $in cost grows with the square of the list (DESIGN.md)
+ID_BATCH = 200  # $in cost grows with the square of the list here (docs/architecture.md)
 
 
 T = TypeVar("T")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import date, timedelta
 
-from app.database import Database
-from app.models import Trend, TrendSpec
-from app.repositories import TrendRepository
-from app.repositories.series import SeriesRepository
-from app.series import SeriesPoint
+from app.domain.models import Trend, TrendSpec
+from app.domain.series import SeriesPoint
+from app.storage.database import Database
+from app.storage.repositories import TrendRepository
+from app.storage.repositories.series import SeriesRepository
 
 
 async def test_concurrent_appends_lose_nothing(database: Database) -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.database import Database
-from app.models import CategorySpec, TrendSpec
-from app.repositories import CategoryRepository, TrendRepository
-from app.repositories.trends import UnknownReferenceError
+from app.domain.models import CategorySpec, TrendSpec
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.trends import UnknownReferenceError
 
 
 async def test_trend_upsert_reports_by_slug(database: Database) -> None:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from app.database import Database
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 
-SEED_PAGE = Path(__file__).resolve().parents[3] / "shared" / "seed" / "asyncio-trend-page.txt"
+SEED_PAGE = Path(__file__).resolve().parents[1] / "data" / "asyncio-trend-page.txt"
 
 ASYNCIO_QUERY = """
 {

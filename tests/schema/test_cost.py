@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from strawberry.types import ExecutionResult
 
-from app.auth import Principal
-from app.context import Context
-from app.database import Database
-from app.ratelimit import RateLimiter
+from app.domain.keys import Principal
 from app.settings import Settings
+from app.storage.database import Database
+from app.storage.ratelimit import RateLimiter
+from schema.context import Context
 from schema.mutations.bulk import MAX_BATCH
 from schema.root import schema
 from seeds.via_api import UPSERT

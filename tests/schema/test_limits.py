@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.database import Database
 from app.settings import Settings
+from app.storage.database import Database
 from schema.root import build_schema
 from tests.conftest import GraphQLClient
 

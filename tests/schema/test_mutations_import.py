@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 import pytest
 
-from app.database import Database
+from app.storage.database import Database
 from schema.mutations.bulk import MAX_BATCH
 from tests.conftest import GraphQLClient
 from tests.writes import (

@@ -18,7 +18,7 @@ from graphql import (
     build_schema,
 )
 
-from app.database import Database
+from app.storage.database import Database
 from schema.__main__ import sdl
 from tests.conftest import GraphQLClient
 from tests.writes import (

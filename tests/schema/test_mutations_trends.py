@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from strawberry import relay
 
-from app.database import Database
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 from tests.writes import (
     CREATE_TREND,

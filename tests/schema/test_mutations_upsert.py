@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.database import Database
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 from tests.writes import UPSERT_TRENDS, add_categories, create_trend, stored_trends, trend_input
 

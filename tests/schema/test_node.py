@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from app.database import Database
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
 

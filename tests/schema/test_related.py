@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.database import Database
-from app.models import CategorySpec, TrendSpec
-from app.repositories import CategoryRepository, TrendRepository
+from app.domain.models import CategorySpec, TrendSpec
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository, TrendRepository
 from tests.conftest import GraphQLClient
 
 PAGE = """

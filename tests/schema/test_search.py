@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from app.database import Database
-from app.models import TrendSpec
-from app.repositories import TrendRepository
+from app.domain.models import TrendSpec
+from app.storage.database import Database
+from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
 
 SEARCH = """

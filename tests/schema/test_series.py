@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from app.database import Database
 from app.settings import Settings
+from app.storage.database import Database
 from seeds.loader import default_seed_files, load_seed_files
 from tests.conftest import GraphQLClient
 from tests.writer import writer

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app.database import Database
-from app.models import GrowthWindow, GrowthWindowKey, TrendSpec, TrendStatus
-from app.repositories import TrendRepository
+from app.domain.models import GrowthWindow, GrowthWindowKey, TrendSpec, TrendStatus
+from app.storage.database import Database
+from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
 
 Q, Y, Y5 = GrowthWindowKey.THREE_MONTHS, GrowthWindowKey.ONE_YEAR, GrowthWindowKey.FIVE_YEARS

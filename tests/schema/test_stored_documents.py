@@ -8,10 +8,10 @@ import logging
 import pytest
 from strawberry.types import ExecutionResult
 
-from app.database import Database
-from app.models import Trend
-from app.repositories import TrendFilter, TrendOrder, TrendOrderField, TrendRepository
-from app.repositories.stored import StoredDocumentError
+from app.domain.models import Trend
+from app.storage.database import Database
+from app.storage.repositories import TrendFilter, TrendOrder, TrendOrderField, TrendRepository
+from app.storage.repositories.stored import StoredDocumentError
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
 

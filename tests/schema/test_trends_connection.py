@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from app.database import Database
+from app.storage.database import Database
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
 
@@ -108,8 +108,8 @@ async def test_missing_windows_sort_last_descending_and_first_ascending(
 
 
 async def test_name_order_ignores_case(database: Database, graphql: GraphQLClient) -> None:
-    from app.models import TrendSpec
-    from app.repositories import TrendRepository
+    from app.domain.models import TrendSpec
+    from app.storage.repositories import TrendRepository
 
     await TrendRepository(database).upsert(
         [

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.database import Database
+from app.storage.database import Database
 from tests.conftest import TEST_DATABASE
 from tests.processes import child_environment
 from tests.seeds.files import seed_file, write_json

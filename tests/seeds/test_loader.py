@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.database import Database, Document
+from app.storage.database import Database, Document
 from seeds.loader import SeedFileError, default_seed_files, load_seed_files
 from tests.seeds.files import Json, seed_file, trend, write_json
 

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from app.database import Database
-from app.growth import compute_growth
-from app.models import CategorySpec, GrowthMethod, TrendSpec
-from app.repositories import CategoryRepository, TrendRepository
+from app.domain.growth import compute_growth
+from app.domain.models import CategorySpec, GrowthMethod, TrendSpec
+from app.storage.database import Database
+from app.storage.repositories import CategoryRepository, TrendRepository
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.__main__ import cli
 from seeds.synthetic.generator import WEEKS, SyntheticTrend, generate

@@ -16,9 +16,9 @@ import httpx
 import orjson
 import pytest
 
-from app.auth import hash_key
-from app.database import Database
-from app.embedded import free_port
+from app.domain.keys import hash_key
+from app.storage.database import Database
+from app.storage.embedded import free_port
 from seeds.via_api import ApiSeeder, SeedApiError
 from tests.conftest import TEST_DATABASE
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.database import Database, Document
+from app.storage.database import Database, Document
 
 MAX_SUGGESTIONS = 50
 CANDIDATE_PROJECTION = {"category": 1, "tags": 1, "nameKey": 1}

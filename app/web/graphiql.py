@@ -1,6 +1,6 @@
 """GraphiQL, served entirely by the app: the page, and its vendored JS and CSS.
 
-The assets in ``app/static/graphiql`` come from pinned npm packages with their licences
+The assets in ``app/web/static/graphiql`` come from pinned npm packages with their licences
 (``scripts/build-graphiql``), so the explorer works behind a firewall with no internet.
 The page's Content-Security-Policy allows nothing but this origin, which also proves it.
 """

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from app.errors import FieldError
+from app.domain.errors import FieldError
 
 T = TypeVar("T")
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.database import Database
-from app.models import Category, CategorySpec
-from app.repositories.category_writes import CategoryWriter
-from app.repositories.stored import StoredDocumentError, reader
-from app.repositories.trends import parse_object_id
-from app.repositories.writes import UpsertReport
+from app.domain.models import Category, CategorySpec
+from app.storage.database import Database
+from app.storage.repositories.category_writes import CategoryWriter
+from app.storage.repositories.stored import StoredDocumentError, reader
+from app.storage.repositories.trends import parse_object_id
+from app.storage.repositories.writes import UpsertReport
 
 CategoryOrError = Category | StoredDocumentError
 _read_category = reader("categories", Category)

@@ -1,7 +1,7 @@
 """Strawberry's ASGI GraphQL view, wired to trendgraph's context, limits and JSON encoder.
 
-HTTP requests follow GraphQL over HTTP (``app.graphql_http``), with persisted queries
-(``app.persisted_queries``) and caching (``app.http_cache``); WebSockets speak
+HTTP requests follow GraphQL over HTTP (``app.web.graphql_http``), with persisted queries
+(``app.web.persisted_queries``) and caching (``app.web.http_cache``); WebSockets speak
 graphql-transport-ws for subscriptions.
 """
 
@@ -31,11 +31,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
-from app import graphiql, http_cache
-from app.auth import ApiKeys
-from app.context import Context
-from app.database import Database, bind_command_stats
-from app.graphql_http import (
+from app.domain.keys import ApiKeys
+from app.observability import REQUEST_ID_HEADER, Metrics, access_logger, request_id_from
+from app.settings import Settings
+from app.storage.database import Database, bind_command_stats
+from app.storage.ratelimit import RateLimiter
+from app.web import graphiql, http_cache
+from app.web.graphql_http import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
     GraphQLHTTPError,
@@ -46,10 +48,8 @@ from app.graphql_http import (
     read_params,
     status_for,
 )
-from app.observability import REQUEST_ID_HEADER, Metrics, access_logger, request_id_from
-from app.persisted_queries import PersistedQueries
-from app.ratelimit import RateLimiter
-from app.settings import Settings
+from app.web.persisted_queries import PersistedQueries
+from schema.context import Context
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Search candidates: trends whose stored search keys match a query (ranked in app.search).
+"""Search candidates: trends whose stored search keys match a query (ranked in app.domain.search).
 
 Two indexed finds, run concurrently: exact name or alias matches (``searchCanons``, any
 word order), and prefix matches of every query word (``searchTerms``), capped at
@@ -13,11 +13,11 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from app.database import Database, Document
-from app.models import Trend
-from app.repositories.stored import StoredDocumentError
-from app.repositories.trends import WITHOUT_ANALYSES, read_trend
-from app.search import SearchQuery
+from app.domain.models import Trend
+from app.domain.search import SearchQuery
+from app.storage.database import Database, Document
+from app.storage.repositories.stored import StoredDocumentError
+from app.storage.repositories.trends import WITHOUT_ANALYSES, read_trend
 
 MAX_CANDIDATES = 500
 

@@ -167,7 +167,7 @@ class EmbeddedMongo:
             str(self.port),
             "--storage-path",
             str(self.data_dir),
-            # Without it, acknowledged writes were lost on kill -9 (see DESIGN.md).
+            # Without it, acknowledged writes were lost on kill -9 (see docs/architecture.md).
             "--sync-on-commit",
             "--log-level",
             "WARNING",

@@ -13,13 +13,13 @@ from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
-from app.models import Category, Trend
+from app.domain.models import Category, Trend
+from app.domain.series import Series
 from app.observability import Metrics
-from app.repositories import CategoryRepository, TrendRepository
-from app.repositories.related import RelatedRepository, RelatedSubject
-from app.repositories.series import SeriesRepository
-from app.repositories.stored import StoredDocumentError
-from app.series import Series
+from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.related import RelatedRepository, RelatedSubject
+from app.storage.repositories.series import SeriesRepository
+from app.storage.repositories.stored import StoredDocumentError
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
@@ -46,7 +46,7 @@ async def load_each(
 ) -> list[Value | StoredDocumentError]:
     """Like ``loader.load_many(keys)`` (the same batch), but a key whose stored document
     cannot be read gives its :class:`StoredDocumentError` in its place instead of failing
-    them all; a list resolver returns it as that item (see :mod:`app.repositories.stored`).
+    them all; a list resolver returns it as that item (see :mod:`app.storage.repositories.stored`).
 
     Any other error (the database is down, a bug) still fails the whole list, once.
     """
@@ -90,7 +90,7 @@ class Loaders:
             return await trends.by_ids(ids, with_analyses=False)
 
         # The embedded server's $in cost grows with the square of the list length
-        # (DESIGN.md), so batches are capped; each cap-sized batch is still one query.
+        # (docs/architecture.md), so batches are capped; each cap-sized batch is still one query.
         def loader(name: str, batch: BatchFunction[Key, Value]) -> DataLoader[Key, Value]:
             if not batching:
                 return DataLoader(_observed(name, batch, metrics), max_batch_size=1, cache=False)

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from app.models import GrowthWindow, GrowthWindowKey, TrendStatus
+from app.domain.models import GrowthWindow, GrowthWindowKey, TrendStatus
 
 EXPLODING_ONE_YEAR = 100.0
 EXPLODING_THREE_MONTHS = 10.0

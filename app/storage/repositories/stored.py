@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from app.database import Document
+from app.storage.database import Document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

@@ -1,7 +1,12 @@
 """Storage access: take and return domain objects; the only place Mongo filters are built."""
 
-from app.repositories.categories import CategoryRepository
-from app.repositories.trends import TrendFilter, TrendOrder, TrendOrderField, TrendRepository
+from app.storage.repositories.categories import CategoryRepository
+from app.storage.repositories.trends import (
+    TrendFilter,
+    TrendOrder,
+    TrendOrderField,
+    TrendRepository,
+)
 
 __all__ = [
     "CategoryRepository",

@@ -15,8 +15,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from app.database import Database, Document, find_in
-from app.errors import (
+from app.domain.errors import (
     DuplicateSlugError,
     ErrorCode,
     FieldError,
@@ -24,8 +23,11 @@ from app.errors import (
     VersionConflictError,
     WriteError,
 )
-from app.models import Trend, TrendSpec, search_key, slugify
-from app.repositories.writes import (
+from app.domain.models import Trend, TrendSpec, search_key, slugify
+from app.domain.search import search_fields
+from app.domain.status import derive_status, status_fields
+from app.storage.database import Database, Document, find_in
+from app.storage.repositories.writes import (
     MAX_ATTEMPTS,
     ItemResult,
     Outcome,
@@ -33,8 +35,6 @@ from app.repositories.writes import (
     stored_form,
     unchanged,
 )
-from app.search import search_fields
-from app.status import derive_status, status_fields
 
 TrendResult = ItemResult[Document]
 """A bulk upsert item's outcome, with the trend as stored (a raw document: callers that

@@ -31,8 +31,8 @@ from collections.abc import Sequence
 from datetime import date
 from statistics import fmean
 
-from app.models import GrowthMethod, GrowthWindow, GrowthWindowKey
-from app.series import SeriesPoint
+from app.domain.models import GrowthMethod, GrowthWindow, GrowthWindowKey
+from app.domain.series import SeriesPoint
 
 MIN_POINTS_PER_WINDOW = 4
 """Monthly data over 3 months (start, two middle months, end) is the sparsest accepted."""

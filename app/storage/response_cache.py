@@ -26,7 +26,7 @@ from typing import Any
 import orjson
 from pymongo.errors import PyMongoError
 
-from app.database import Database
+from app.storage.database import Database
 
 logger = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import OperationFailure, PyMongoError
 
-from app.database import Document
-from app.models import Trend
+from app.domain.models import Trend
+from app.storage.database import Document
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ point, nor per trend and year, because:
 - bulk loads write one document per trend (10,000 trends: 10,000 series documents, not
   2.6 million points); the embedded server takes 10,000 trends with their series in
   under a minute (``python -m seeds.synthetic``);
-- a series is capped at :data:`app.series.MAX_POINTS_PER_SERIES` points (about 27 years
+- a series is capped at :data:`app.domain.series.MAX_POINTS_PER_SERIES` points (about 27 years
   of daily data, under 0.5 MB), far below MongoDB's 16 MB document limit.
 
 Appends are optimistic: the series is replaced only if its ``version`` is still the one
@@ -28,11 +28,9 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from app.database import Database, Document
-from app.growth import compute_growth
-from app.models import GrowthWindow
-from app.repositories.trends import parse_object_id
-from app.series import (
+from app.domain.growth import compute_growth
+from app.domain.models import GrowthWindow
+from app.domain.series import (
     DEFAULT_SOURCE,
     MAX_POINTS_PER_SERIES,
     Series,
@@ -40,7 +38,9 @@ from app.series import (
     merge_points,
     to_stored_date,
 )
-from app.status import derive_status, status_fields
+from app.domain.status import derive_status, status_fields
+from app.storage.database import Database, Document
+from app.storage.repositories.trends import parse_object_id
 
 MAX_APPEND_ATTEMPTS = 5
 
@@ -104,7 +104,7 @@ class SeriesRepository:
     async def append(
         self, trend_id: str, points: Sequence[SeriesPoint], source: str | None = None
     ) -> AppendResult:
-        """Merge ``points`` (checked by :func:`app.series.check_points`) into the series.
+        """Merge ``points`` (checked by :func:`app.domain.series.check_points`) into the series.
 
         A point replaces a stored one of the same date. ``source`` defaults to the stored
         series' source (``search-interest`` for a new series) and must match it. Recomputes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
 import logging
@@ -17,14 +16,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from app import graphiql
-from app.changes import TrendChangeFeed
-from app.database import Database
-from app.embedded import EmbeddedMongo
-from app.graphql_view import GraphQLView
 from app.observability import Metrics
-from app.response_cache import ResponseCache, following
 from app.settings import Settings, get_settings
+from app.storage.changes import TrendChangeFeed
+from app.storage.database import Database, open_database
+from app.storage.response_cache import ResponseCache, following
+from app.web import graphiql
+from app.web.graphql_view import GraphQLView
 
 logger = logging.getLogger(__name__)
 
@@ -33,38 +31,6 @@ class State(TypedDict):
     database: Database
     trend_changes: TrendChangeFeed
     response_cache: ResponseCache | None
-
-
-def redact(uri: str) -> str:
-    """``uri`` without a password, for logs."""
-    scheme, sep, rest = uri.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not at:
-        return uri
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"
-
-
-@contextlib.asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[Database]:
-    """Connect to ``TRENDGRAPH_MONGODB_URI``, or start the embedded server when it is unset."""
-    async with contextlib.AsyncExitStack() as stack:
-        if settings.mongodb_uri:
-            uri = settings.mongodb_uri
-            logger.info("database: MongoDB at %s, database %r", redact(uri), settings.database)
-        else:
-            embedded = EmbeddedMongo(settings.data_dir)
-            uri = await asyncio.to_thread(embedded.start)
-            stack.callback(embedded.stop)
-            logger.info(
-                "database: embedded SecantusDB (data in %s), database %r",
-                settings.data_dir.resolve(),
-                settings.database,
-            )
-        database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
-        stack.push_async_callback(database.close)
-        await database.ensure_indexes()
-        yield database
 
 
 async def healthz(request: Request) -> JSONResponse:

@@ -8,20 +8,20 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from strawberry.types import Info as StrawberryInfo
 
-from app.auth import Principal
-from app.changes import TrendChangeFeed
-from app.database import CommandStats, Database
-from app.loaders import Loaders
+from app.domain.keys import Principal
 from app.observability import Metrics
-from app.ratelimit import RateDecision, RateLimiter
-from app.repositories import CategoryRepository, TrendRepository
-from app.repositories.category_writes import CategoryWriter
-from app.repositories.related import RelatedRepository
-from app.repositories.search import SearchRepository
-from app.repositories.series import SeriesRepository
-from app.repositories.trend_writes import TrendWriter
-from app.response_cache import ResponseCache
 from app.settings import Settings
+from app.storage.changes import TrendChangeFeed
+from app.storage.database import CommandStats, Database
+from app.storage.ratelimit import RateDecision, RateLimiter
+from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.category_writes import CategoryWriter
+from app.storage.repositories.related import RelatedRepository
+from app.storage.repositories.search import SearchRepository
+from app.storage.repositories.series import SeriesRepository
+from app.storage.repositories.trend_writes import TrendWriter
+from app.storage.response_cache import ResponseCache
+from schema.loaders import Loaders
 
 
 @dataclass

@@ -8,10 +8,10 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from app.database import Database, Document
-from app.errors import DuplicateSlugError, ErrorCode, FieldError, NotFoundError, WriteError
-from app.models import Category, CategorySpec
-from app.repositories.writes import ItemResult, Outcome, unchanged
+from app.domain.errors import DuplicateSlugError, ErrorCode, FieldError, NotFoundError, WriteError
+from app.domain.models import Category, CategorySpec
+from app.storage.database import Database, Document
+from app.storage.repositories.writes import ItemResult, Outcome, unchanged
 
 CategoryResult = ItemResult[Category]
 

@@ -8,7 +8,7 @@ Every trend stores two derived fields (written with the trend, see
   in any word order, found by an indexed equality;
 - ``searchTerms``: every word of the name, aliases, tags and description, folded the same
   way, for prefix matches found by an anchored ``{"$regex": "^word"}`` per query word (an
-  indexed range scan on MongoDB; the embedded server handles this form, see DESIGN.md).
+  indexed range scan on MongoDB; the embedded server handles this form, see docs/architecture.md).
 
 Why a regex and not a string range: on an array, ``{"$gte": w, "$lt": w'}`` matches when
 *any* element is above ``w`` and *any* element below ``w'``, so on MongoDB it matches nearly
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, Protocol, TypeVar
 
-from app.models import search_key
+from app.domain.models import search_key
 
 MAX_QUERY_LENGTH = 200
 MAX_QUERY_WORDS = 8
@@ -75,8 +75,8 @@ class MatchTier(IntEnum):
 
 
 class Searchable(Protocol):
-    """What ranking reads of a candidate: a :class:`~app.models.Trend`, or the text a stored
-    trend the model cannot read still has (see :mod:`app.repositories.search`)."""
+    """What ranking reads of a candidate: a :class:`~app.domain.models.Trend`, or the text a stored
+    trend the model cannot read still has (see :mod:`app.storage.repositories.search`)."""
 
     @property
     def id(self) -> str: ...

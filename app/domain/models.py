@@ -90,7 +90,7 @@ class GrowthMethod(StrEnum):
     REPORTED = "REPORTED"
     """Given by a source as is (seed files, imports)."""
     MONTHLY_MEAN_RATIO = "MONTHLY_MEAN_RATIO"
-    """Computed from the trend's series by :func:`app.growth.compute_growth`."""
+    """Computed from the trend's series by :func:`app.domain.growth.compute_growth`."""
 
 
 class TrendStatus(StrEnum):

@@ -10,9 +10,8 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from app.database import Database, Document, find_in
-from app.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key
-from app.pagination import (
+from app.domain.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key
+from app.domain.pagination import (
     Position,
     SortKey,
     after,
@@ -20,12 +19,13 @@ from app.pagination import (
     encode_cursor,
     stored_position,
 )
-from app.repositories.stored import StoredDocumentError, reader
-from app.repositories.trend_writes import TrendWriter
-from app.repositories.writes import UpsertReport
+from app.storage.database import Database, Document, find_in
+from app.storage.repositories.stored import StoredDocumentError, reader
+from app.storage.repositories.trend_writes import TrendWriter
+from app.storage.repositories.writes import UpsertReport
 
 __all__ = ["UpsertReport"]  # imported from here by older code
-from app.status import STATUS_RANK
+from app.domain.status import STATUS_RANK
 
 WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
 """For lists: the analyses and the search keys are the bulk of a trend document."""
@@ -192,7 +192,7 @@ class TrendRepository:
     ) -> TrendPage:
         """At most ``first`` trends after ``after_cursor`` (or ``last`` before ``before_cursor``).
 
-        Raises :class:`app.pagination.InvalidCursorError` for a cursor we did not issue.
+        Raises :class:`app.domain.pagination.InvalidCursorError` for a cursor we did not issue.
         """
         sort = order.sort_key()
         backwards = last is not None

@@ -17,36 +17,20 @@ registered by ``persist-queries`` (the allow-list) never expire.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import OrderedDict
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from app.database import Document
-from app.graphql_http import GraphQLHTTPError, GraphQLParams, bad_request
-
-_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
-
-NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
-"""The code Apollo Client (and every APQ client) retries on."""
+from app.storage.database import Document
 
 
 def sha256_hex(query: str) -> str:
     return hashlib.sha256(query.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
-    """The parameters to execute, and the hash to register once the query validates."""
-
-    params: GraphQLParams
-    register_hash: str | None = None
-
-
-class PersistedQueries:
-    """Looks up and registers persisted queries; hits are cached in-process.
+class PersistedQueryStore:
+    """Stores persisted queries by hash; hits are cached in-process.
 
     The cache is safe to share across requests: a hash names one query text forever.
     """
@@ -98,60 +82,3 @@ class PersistedQueries:
         self._cache.move_to_end(sha256_hash)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
-
-    async def resolve(
-        self, collection: AsyncCollection[Document], params: GraphQLParams
-    ) -> Resolved:
-        """Fill in the query of a persisted-query request, or refuse the request."""
-        sha256_hash = _requested_hash(params)
-        if sha256_hash is None:
-            if self.only_registered:
-                raise bad_request(
-                    "This server runs only persisted queries: send "
-                    "extensions.persistedQuery {version: 1, sha256Hash}",
-                    code="PERSISTED_QUERY_REQUIRED",
-                )
-            return Resolved(params)
-        if params.query is not None:
-            if sha256_hex(params.query) != sha256_hash:
-                raise bad_request(
-                    "provided sha does not match query", code="PERSISTED_QUERY_HASH_MISMATCH"
-                )
-            if not self.only_registered:
-                return Resolved(params, register_hash=sha256_hash)
-        stored = await self.lookup(collection, sha256_hash)
-        if stored is None:
-            if params.query is not None:  # only-registered mode: no registration over HTTP
-                raise bad_request(
-                    "This server runs only persisted queries and this one is not registered",
-                    code="PERSISTED_QUERY_NOT_REGISTERED",
-                )
-            raise PersistedQueryNotFound()
-        return Resolved(replace(params, query=stored))
-
-
-class PersistedQueryNotFound(GraphQLHTTPError):
-    """The hash is unknown: the client should retry with the query to register it."""
-
-    def __init__(self) -> None:
-        # 200 like Apollo Server (clients read the error from the body to retry); the view
-        # raises it to 400 under application/graphql-response+json, as for any request error.
-        super().__init__(200, "PersistedQueryNotFound", code=NOT_FOUND)
-
-
-def _requested_hash(params: GraphQLParams) -> str | None:
-    """The ``sha256Hash`` of ``extensions.persistedQuery``, checked; ``None`` when absent."""
-    persisted = (params.extensions or {}).get("persistedQuery")
-    if persisted is None:
-        return None
-    if not isinstance(persisted, dict):
-        raise bad_request("extensions.persistedQuery must be an object")
-    if persisted.get("version") != 1:
-        raise bad_request(
-            "Unsupported persisted query version (only version 1 is supported)",
-            code="PERSISTED_QUERY_VERSION_NOT_SUPPORTED",
-        )
-    sha256_hash = persisted.get("sha256Hash")
-    if not isinstance(sha256_hash, str) or not _SHA256_HEX.match(sha256_hash):
-        raise bad_request("extensions.persistedQuery.sha256Hash must be 64 lowercase hex digits")
-    return sha256_hash

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +14,9 @@ from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, monitor
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from app.models import GrowthWindowKey
+from app.domain.models import GrowthWindowKey
+from app.settings import Settings
+from app.storage.embedded import EmbeddedMongo
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class _CommandCounter(monitoring.CommandListener):
 
 IN_CHUNK = 200
 """Most values in one ``$in``: the embedded server's cost grows with the square of the
-list (DESIGN.md: 200 ids ~0.06 s, 1,000 ids ~1.4 s), so long lists go as several finds."""
+list (200 ids ~0.06 s, 1,000 ids ~1.4 s: docs/architecture.md), so long lists are split."""
 
 
 async def find_in(
@@ -206,3 +208,35 @@ class Database:
         if self._availability is not None:
             self._availability.closing = True
         await self.client.close()
+
+
+def redact(uri: str) -> str:
+    """``uri`` without a password, for logs."""
+    scheme, sep, rest = uri.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return uri
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{sep}{user}:***@{host}"
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """Connect to ``TRENDGRAPH_MONGODB_URI``, or start the embedded server when it is unset."""
+    async with contextlib.AsyncExitStack() as stack:
+        if settings.mongodb_uri:
+            uri = settings.mongodb_uri
+            logger.info("database: MongoDB at %s, database %r", redact(uri), settings.database)
+        else:
+            embedded = EmbeddedMongo(settings.data_dir)
+            uri = await asyncio.to_thread(embedded.start)
+            stack.callback(embedded.stop)
+            logger.info(
+                "database: embedded SecantusDB (data in %s), database %r",
+                settings.data_dir.resolve(),
+                settings.database,
+            )
+        database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
+        stack.push_async_callback(database.close)
+        await database.ensure_indexes()
+        yield database

@@ -1,0 +1,1 @@
+"""Domain: trends, growth, status and series maths, search keys, cursors, API keys. No I/O."""
