@@ -41,7 +41,9 @@ class AlertOutbox:
         if not alerts:
             return 0
         try:
-            result = await self._outbox.insert_many([_stored(alert) for alert in alerts], ordered=False)
+            result = await self._outbox.insert_many(
+                [_stored(alert) for alert in alerts], ordered=False
+            )
         except BulkWriteError as error:
             if not only_duplicates(error):
                 raise

@@ -43,7 +43,9 @@ def trend_state(document: Document) -> TrendState | None:
         name=str(document.get("name", slug)),
         category=document.get("category"),
         growth=growth,
-        status=TrendStatus(status) if status in TrendStatus.__members__ else None,
+        status=TrendStatus(status)
+        if isinstance(status, str) and status in TrendStatus.__members__
+        else None,
         outlook=outlook_of(document),
         version=int(document.get("version", 0)),
     )
@@ -138,8 +140,10 @@ class SnapshotStore:
 def only_duplicates(error: BulkWriteError) -> bool:
     """Whether every failed write of a bulk write hit an existing ``_id`` (and nothing else)."""
     faults = error.details.get("writeErrors", [])
-    return bool(faults) and all(fault.get("code") == DUPLICATE_KEY for fault in faults) and not (
-        error.details.get("writeConcernErrors")
+    return (
+        bool(faults)
+        and all(fault.get("code") == DUPLICATE_KEY for fault in faults)
+        and not (error.details.get("writeConcernErrors"))
     )
 
 
