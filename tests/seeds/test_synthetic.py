@@ -81,15 +81,23 @@ async def test_loads_in_bulk_deterministically(
         assert batches == [8, 8, 8, 6]
         documents = database.trends.find({}).sort("slug")
         loads.append([stored(document) async for document in documents])
-        assert await database.trend_series.count_documents({}) == 30
+        # Every trend: a search-interest index and a search-volume count; some a country too.
+        assert await database.trend_series.count_documents({"region": "WORLD"}) == 60
+        assert 0 < await database.trend_series.count_documents({"region": {"$ne": "WORLD"}}) < 30
     assert loads[0] == loads[1]
 
     data = await graphql.data(
-        "{ trends(first: 1) { edges { node { status series { value } "
+        "{ trends(first: 1) { edges { node { status series { value } volume "
+        "signals { source region unit latest { value } } "
         "growth { method } category { slug } analyses { pestle { source } } } } } }"
     )
     node = data["trends"]["edges"][0]["node"]
     assert len(node["series"]) == WEEKS
+    by_key = {(signal["source"], signal["region"]): signal for signal in node["signals"]}
+    assert by_key[("search-interest", "WORLD")]["unit"] == "INDEX"
+    count = by_key[("search-volume", "WORLD")]
+    assert count["unit"] == "COUNT"
+    assert node["volume"] == count["latest"]["value"] > 0
     assert node["status"] is not None
     assert node["category"] is not None
     assert node["analyses"]["pestle"]["source"] == "synthetic (seeds.synthetic --seed 5)"
