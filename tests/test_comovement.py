@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from app.domain.comovement import (
 from app.domain.series import SeriesPoint
 
 
-def monthly(values: list[float], start: date = date(2024, 1, 1)) -> list[SeriesPoint]:
+def monthly(values: Sequence[float], start: date = date(2024, 1, 1)) -> list[SeriesPoint]:
     points = []
     for offset, value in enumerate(values):
         year, month = divmod(start.month - 1 + offset, 12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from app.domain.models import TrendSpec
@@ -19,7 +20,7 @@ COMPARE = """query($slugs: [String!]!, $source: String, $region: String, $scale:
     slug compared { source region unit scale points { date value } } } }"""
 
 
-def points(values: list[float]) -> list[dict[str, Any]]:
+def points(values: Sequence[float]) -> list[dict[str, Any]]:
     return [{"date": f"2024-0{month}-01", "value": v} for month, v in enumerate(values, 1)]
 
 

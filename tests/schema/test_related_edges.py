@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -20,7 +21,7 @@ EDGES = """query($slug: String!) { trend(slug: $slug) {
 WAVE = [10, 12, 15, 14, 18, 25, 22, 30, 28, 35, 40, 38, 50, 60]
 
 
-def monthly(values: list[float]) -> list[dict[str, Any]]:
+def monthly(values: Sequence[float]) -> list[dict[str, Any]]:
     return [
         {"date": date(2024 + offset // 12, offset % 12 + 1, 1).isoformat(), "value": value}
         for offset, value in enumerate(values)
