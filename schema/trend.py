@@ -74,6 +74,8 @@ async def prefetch_categories(
     if "parent" in selected_names(info, *path, "category"):
         return
     loader = info.context.loaders.category_by_slug
+    if not loader.cache:
+        return  # a loader that keeps nothing would read them all again at each trend
     slugs = {
         trend.category
         for trend in trends
@@ -335,8 +337,6 @@ class Trend(relay.Node):
 def _related_loader(info: Info) -> DataLoader[str, models.Trend | None]:
     return (
         info.context.loaders.trend_by_id
-        if info.context.settings.naive
-        or selects(info, "analyses")
-        or selects(info, "node", "analyses")
+        if selects(info, "analyses") or selects(info, "node", "analyses")
         else info.context.loaders.trend_summary_by_id
     )
