@@ -163,7 +163,7 @@ async def test_the_app_reads_by_hash_over_get_and_is_served_from_cache(
         if hit.headers.get("x-cache") == "HIT":
             break
         await asyncio.sleep(0.05)
-    assert hit.headers["x-cache"] == "HIT"
+    assert hit.headers.get("x-cache") == "HIT", (hit.status_code, hit.headers, hit.text[:300])
     assert hit.json() == registered.json()
     revalidated = await client.get(
         "/graphql", params=params, headers={"if-none-match": hit.headers["etag"]}
@@ -193,3 +193,39 @@ def test_the_readme_shows_a_small_committed_screenshot(repo_root: Path) -> None:
     image = repo_root / "docs" / "images" / "explorer-trend-page.jpg"
     assert "](docs/images/explorer-trend-page.jpg)" in readme
     assert 10_000 < image.stat().st_size < 100_000
+
+
+COST_BUDGET = 250
+"""Most points one of the app's reads may cost: four of them fit the anonymous burst (1,000)."""
+
+
+@pytest.mark.parametrize(
+    ("name", "variables"),
+    [
+        (
+            "Leaderboard",
+            {
+                "first": 25,
+                "window": "ONE_YEAR",
+                "since": "2026-01-01",
+                "withCount": True,
+                "filter": {"signal": {"source": "search-volume", "region": "WORLD"}},
+                "orderBy": {"field": "VOLUME", "direction": "DESC"},
+            },
+        ),
+        ("SearchTrends", {"query": "async", "first": 20, "window": "ONE_YEAR"}),
+        ("TrendPage", {"slug": "asyncio"}),
+        ("CompareTrends", {"slugs": ["asyncio"] * 20, "scale": "JOINT_INDEX"}),
+        ("Categories", {}),
+    ],
+)
+async def test_each_read_of_the_app_stays_within_its_cost_budget(
+    client: httpx.AsyncClient, name: str, variables: dict[str, object]
+) -> None:
+    response = await client.post(
+        "/graphql",
+        json={"query": explorer.documents()[name]["query"], "variables": variables},
+    )
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    assert body["extensions"]["cost"]["requestedQueryCost"] <= COST_BUDGET

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.domain.keys import hash_key
 from app.storage.database import Database
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.generator import generate
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium installed (Debian: apt-get install -y chromium)"
 )
 
+ALERTS_KEY = "explorer-test-key-with-the-alerts-scope"
 SEED_PAGE = Path(__file__).parent / "data" / "asyncio-trend-page.txt"
 SYNTHETIC = 60
 TREND_PAGE_BUDGET_BYTES = 300_000
@@ -39,8 +41,11 @@ def explorer_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> 
     """The API served on the test database, its anonymous rate limit raised: a test clicks
     through pages far faster than a person (the app itself waits out a 429's Retry-After)."""
     log_path = tmp_path_factory.mktemp("explorer") / "api.log"
-    relaxed = {"TRENDGRAPH_RATE_LIMIT_ANONYMOUS_RESTORE_RATE": "100000"}
-    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=relaxed) as server:
+    environment = {
+        "TRENDGRAPH_RATE_LIMIT_ANONYMOUS_RESTORE_RATE": "100000",
+        "TRENDGRAPH_API_KEY_HASHES": f"explorer:{hash_key(ALERTS_KEY)}:read+write+alerts",
+    }
+    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=environment) as server:
         yield server
 
 
@@ -214,8 +219,8 @@ async def test_the_keyboard_reaches_search_and_a_trend(
     assert (await browser.call("press", key="Tab"))[0].startswith("input#filter-q")
     await browser.call("keys", text="asyncio")
     await browser.call("waitText", selector=".summary", text="1 trend matches")
-    focused = await browser.call("press", key="Tab", times=5)
-    assert focused[-1] == "a:Asyncio", focused  # past the four filters: the first row
+    focused = await browser.call("press", key="Tab", times=7)
+    assert focused[-1] == "a:Asyncio", focused  # past the six filters: the first row
     await browser.call("press", key="Enter")
     await browser.call("waitText", selector="h1", text="Asyncio")
 
@@ -240,4 +245,34 @@ async def test_axe_finds_nothing_serious_and_375px_fits(
         await browser.screenshot(f"trend-{width}px.png", fullPage=True)
     finally:
         await browser.call("viewport", width=1280, height=900)
+    await assert_offline(browser)
+
+
+async def test_watchlists_with_a_pasted_key(browser: Browser, seeded: Database) -> None:
+    await browser.call("goto", path="/watchlists")
+    await browser.call("fill", selector="#api-key", value=ALERTS_KEY)
+    await browser.call("click", selector="main button[type=submit]")
+    await browser.call("waitText", text="You have no watchlist yet.")
+    stored = await browser.call("eval", expression="sessionStorage.getItem('trendgraph.apiKey')")
+    assert stored == ALERTS_KEY
+
+    await browser.call("fill", selector="#new-name", value="Concurrency")
+    await browser.call("fill", selector="#new-slugs", value="no-such-trend")
+    await browser.call("click", selector="text=Create watchlist")
+    await browser.call("waitText", selector="[role=alert]", text="no-such-trend")
+    assert await seeded.watchlists.count_documents({}) == 0  # refused: nothing written
+
+    await browser.call("fill", selector="#new-slugs", value="asyncio")
+    await browser.call("click", selector="text=Create watchlist")
+    await browser.call("waitText", selector="section.watchlist", text="asyncio")
+    stored_list = await seeded.watchlists.find_one({})
+    assert stored_list is not None and stored_list["name"] == "Concurrency"
+
+    await browser.call("goto", path="/watchlists")  # the key outlives a reload of the tab
+    await browser.call("waitText", selector="section.watchlist h2", text="Concurrency")
+    await browser.call("click", selector="[aria-label='Remove asyncio from Concurrency']")
+    await browser.call("waitText", selector="section.watchlist", text="No trends on it yet.")
+    await browser.call("click", selector="text=Forget the key")
+    await browser.call("waitText", text="Paste yours")
+    assert await browser.call("eval", expression="sessionStorage.length") == 0
     await assert_offline(browser)

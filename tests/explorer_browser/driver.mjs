@@ -83,6 +83,10 @@ const commands = {
     await page.locator(selector).pressSequentially(text, { delay: 40 });
     return true;
   },
+  async fill({ selector, value }) {
+    await page.locator(selector).fill(value);
+    return true;
+  },
   async keys({ text }) {
     await page.keyboard.type(text, { delay: 40 });
     return true;
@@ -104,6 +108,9 @@ const commands = {
       }));
     }
     return focused;
+  },
+  async eval({ expression }) {
+    return page.evaluate(expression);
   },
   async url() {
     return page.url();

@@ -73,8 +73,9 @@ export async function query(name, variables = {}, options = {}) {
   return dataOf(body);
 }
 
-/** Runs a mutation (POST, never cached) with the API key the user pasted. */
-export async function mutate(name, variables, apiKey) {
+/** Runs document `name` by POST (never cached, never shared) with the API key the user
+ * pasted: mutations, and reads of what belongs to the key (watchlists, alert rules). */
+export async function withKey(name, variables, apiKey) {
   const response = await fetch(ENDPOINT, {
     method: "POST",
     headers: {

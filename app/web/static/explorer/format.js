@@ -53,3 +53,21 @@ export function monthsAgo(months) {
 export function isSynthetic(source) {
   return typeof source === "string" && /^synthetic\b/i.test(source);
 }
+
+/** Signal sources the API names (any other slug may exist too). */
+export const SOURCES = ["search-interest", "search-volume", "github-stars", "package-downloads", "news-mentions", "social-mentions"];
+
+/** WORLD and a few ISO 3166-1 alpha-2 codes to filter signals by. */
+export const REGIONS = [
+  ["WORLD", "World"], ["US", "United States"], ["GB", "United Kingdom"], ["DE", "Germany"],
+  ["FR", "France"], ["IN", "India"], ["JP", "Japan"], ["BR", "Brazil"],
+];
+
+export function regionName(code) {
+  return REGIONS.find(([key]) => key === code)?.[1] ?? code;
+}
+
+/** 1234567 -> "1.2M", 12345 -> "12.3k": volumes read at a glance. */
+export function compact(value) {
+  return value.toLocaleString("en", { notation: "compact", maximumFractionDigits: 1 });
+}

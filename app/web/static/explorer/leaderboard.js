@@ -5,7 +5,7 @@
 import { ApiError, query } from "./api.js";
 import { sparkline } from "./chart.js";
 import { debounce, h, replace } from "./dom.js";
-import { STATUSES, WINDOWS, count, monthsAgo, percent, statusName, trend, windowFor } from "./format.js";
+import { REGIONS, SOURCES, STATUSES, WINDOWS, compact, count, monthsAgo, percent, statusName, trend, windowFor } from "./format.js";
 import { subscribe } from "./live.js";
 
 const PAGE_SIZE = 25;
@@ -15,6 +15,7 @@ const SORTS = [
   { key: "name", name: "Name, A to Z", order: () => ({ field: "NAME", direction: "ASC" }) },
   { key: "updated", name: "Recently updated", order: () => ({ field: "UPDATED_AT", direction: "DESC" }) },
   { key: "status", name: "Status (momentum)", order: () => ({ field: "STATUS", direction: "DESC" }) },
+  { key: "volume", name: "Volume, highest first", order: () => ({ field: "VOLUME", direction: "DESC" }) },
 ];
 
 /** The view's state, read from and written to the query string. */
@@ -24,6 +25,8 @@ function readState() {
     q: params.get("q") ?? "",
     category: params.get("category") ?? "",
     status: STATUSES.some((s) => s.key === params.get("status")) ? params.get("status") : "",
+    source: /^[a-z0-9]+(-[a-z0-9]+)*$/.test(params.get("source") ?? "") ? params.get("source") : "",
+    region: REGIONS.some(([key]) => key === params.get("region")) ? params.get("region") : "",
     window: windowFor(params.get("window")).key,
     sort: SORTS.some((s) => s.key === params.get("sort")) ? params.get("sort") : "growth",
   };
@@ -60,6 +63,8 @@ export function render(main) {
     h("div", { class: "field grow" }, h("label", { for: "filter-q" }, "Search trends"), search),
     categories,
     select("status", "Status", [["", "Any status"], ...STATUSES.map((s) => [s.key, s.name])], state.status),
+    select("source", "Signal source", [["", "Any source"], ...SOURCES.map((s) => [s, s])], state.source),
+    select("region", "Region", [["", "Any region"], ...REGIONS], state.region),
     select("window", "Growth window", WINDOWS.map((w) => [w.key, w.name]), state.window),
     select("sort", "Sort by", SORTS.map((s) => [s.key, s.name]), state.sort));
   const summary = h("p", { class: "summary", role: "status", "aria-live": "polite" });
@@ -73,6 +78,7 @@ export function render(main) {
       h("th", { scope: "col", class: "wide" }, "Category"),
       h("th", { scope: "col", class: "wide" }, "Status"),
       growthHeader,
+      h("th", { scope: "col", class: "num wide" }, "Volume"),
       h("th", { scope: "col" }, "Last 12 months"))),
     rows);
   const more = h("button", { type: "button", class: "more", hidden: true }, "Load more trends");
@@ -94,14 +100,23 @@ export function render(main) {
       h("td", { class: "wide" }, node.category?.name ?? ""),
       h("td", { class: "wide" }, h("span", { class: `status ${(node.status ?? "none").toLowerCase()}` }, statusName(node.status))),
       h("td", { class: `num growth ${growth ? trend(growth.percent) : ""}` }, growth ? percent(growth.percent) : "n/a"),
+      h("td", { class: "num wide" }, node.volume === null || node.volume === undefined ? "–" : compact(node.volume)),
       h("td", { class: "spark-cell" }, sparkline(values, `${node.name}, last 12 months`)));
+  }
+
+  /** What every row document needs. Sparklines draw each trend's primary signal: one
+   * series per row keeps a page's query cost near 100 points (a signal list per row would
+   * cost five times as much under the API's cost rules). */
+  function rowVariables() {
+    return { window: state.window, since };
   }
 
   function variables() {
     const filter = {};
     if (state.category) filter.category = state.category;
     if (state.status) filter.status = [state.status];
-    return { window: state.window, since, filter, orderBy: SORTS.find((s) => s.key === state.sort).order(state.window) };
+    if (state.source || state.region) filter.signal = { source: state.source || null, region: state.region || null };
+    return { ...rowVariables(), filter, orderBy: SORTS.find((s) => s.key === state.sort).order(state.window) };
   }
 
   function fail(error) {
@@ -122,14 +137,13 @@ export function render(main) {
     more.disabled = true;
     try {
       if (state.q.trim()) {
-        const data = await query("SearchTrends", { query: state.q.trim(), first: 20, window: state.window, since }, { signal: controller.signal });
+        const data = await query("SearchTrends", { query: state.q.trim(), first: 20, ...rowVariables() }, { signal: controller.signal });
         const found = data.searchTrends.filter((node) => (!state.category || node.category?.slug === state.category) && (!state.status || node.status === state.status));
         replace(rows, found.map(row));
         summary.textContent = found.length ? `${count(found.length)} ${found.length === 1 ? "trend matches" : "trends match"} “${state.q.trim()}”` : `No trend matches “${state.q.trim()}”.`;
         more.hidden = true;
       } else {
-        const { window, since: from, filter, orderBy } = variables();
-        const data = await query("Leaderboard", { first: PAGE_SIZE, after: cursor, filter, orderBy, window, since: from, withCount: first }, { signal: controller.signal });
+        const data = await query("Leaderboard", { first: PAGE_SIZE, after: cursor, ...variables(), withCount: first }, { signal: controller.signal });
         const page = data.trends;
         const nodes = page.edges.map((edge) => edge.node);
         if (first) replace(rows, nodes.map(row));
@@ -174,7 +188,7 @@ export function render(main) {
   let unsubscribe = () => {};
   function resubscribe() {
     unsubscribe();
-    unsubscribe = subscribe("LeaderboardChanged", { window: state.window, since }, ({ data }) => {
+    unsubscribe = subscribe("LeaderboardChanged", rowVariables(), ({ data }) => {
       const change = data?.trendChanged;
       const shown = change && rows.querySelector(`tr[data-slug="${CSS.escape(change.slug ?? "")}"]`);
       if (!shown) return;

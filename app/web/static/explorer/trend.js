@@ -5,7 +5,7 @@
 import { ApiError, query } from "./api.js";
 import { lineChart } from "./chart.js";
 import { h, replace } from "./dom.js";
-import { day, isSynthetic, percent, statusName, trend as direction } from "./format.js";
+import { compact, count, day, isSynthetic, percent, regionName, statusName, trend as direction } from "./format.js";
 import { subscribe } from "./live.js";
 
 // The seed page's headings and labels, word for word (tests/data/asyncio-trend-page.txt).
@@ -47,18 +47,33 @@ function analysis(spec, value) {
   return section(id, spec.heading, body, h("p", { class: "provenance" }, provenance));
 }
 
-/** Each signal as a chart series; today one series per trend (Trend.series). */
-function signals(trend) {
-  if (!trend.series.length) return [];
-  return [{ name: trend.seriesSource ?? "series", unit: "index", points: trend.series }];
+/** One chart per signal, with its forecast band where the API has one. */
+function signalFigure(signal) {
+  const name = `${signal.source}, ${regionName(signal.region)}`;
+  const unit = signal.unit === "COUNT" ? "count per period" : "index, 0-100";
+  const band = signal.forecast?.points ?? [];
+  const facts = [
+    signal.latest ? `Latest: ${signal.unit === "COUNT" ? count(signal.latest.value) : signal.latest.value} on ${day(signal.latest.date)}` : null,
+    signal.granularity ? signal.granularity.toLowerCase() : null,
+    ...signal.growth.map((g) => `${g.label} ${percent(g.percent)}`),
+  ].filter(Boolean);
+  return h("div", { class: "signal" },
+    h("h3", {}, name),
+    lineChart([{ name, points: signal.series, band }], { title: name, unit }),
+    h("p", { class: "provenance" }, facts.join(" · ")));
 }
 
-function why(trend, other) {
-  const shared = other.tags.filter((tag) => trend.tags.includes(tag));
-  const reasons = [];
-  if (shared.length) reasons.push(`shares ${shared.length === 1 ? "the tag" : "the tags"} ${shared.join(", ")}`);
-  if (trend.category && other.category?.slug === trend.category.slug) reasons.push(`also in ${trend.category.name}`);
-  return reasons.length ? reasons.join("; ") : "linked by the trend's editors";
+const REASONS = {
+  EXPLICIT: () => "linked by the trend's editors",
+  CO_MOVEMENT: (edge) => `its growth moved together with this trend's over the last year (correlation ${edge.strength.toFixed(2)})`,
+  SHARED_TAGS: (edge, trend) => {
+    const shared = edge.node.tags.filter((tag) => trend.tags.includes(tag));
+    return `shares ${shared.length === 1 ? "the tag" : "the tags"} ${shared.join(", ")} (${Math.round(edge.strength * 100)}% of this trend's tags)`;
+  },
+};
+
+function why(trend, edge) {
+  return (REASONS[edge.reason] ?? (() => edge.reason.toLowerCase()))(edge, trend);
 }
 
 function growthList(trend) {
@@ -70,10 +85,9 @@ function growthList(trend) {
 }
 
 function page(trend) {
-  const synthetic = Object.values(trend.analyses).some((one) => isSynthetic(one?.source)) || isSynthetic(trend.seriesSource);
+  const synthetic = Object.values(trend.analyses).some((one) => isSynthetic(one?.source));
   const methods = [...new Set(trend.growth.map((window) => window.method))];
-  const charted = signals(trend);
-  const related = trend.related;
+  const related = trend.relatedEdges;
   return h("article", { class: "trend" },
     h("nav", { "aria-label": "Breadcrumb", class: "crumbs" },
       h("a", { href: "/" }, "Leaderboard"),
@@ -85,20 +99,21 @@ function page(trend) {
     synthetic ? h("p", { class: "note" }, "This trend and its figures are synthetic: generated for demos, not measured.") : null,
     trend.aliases.length ? h("p", { class: "aliases" }, `Also known as ${trend.aliases.join(", ")}`) : null,
     section("growth-heading", "Growth", growthList(trend),
+      trend.volume !== null && trend.volume !== undefined ? h("p", { class: "volume" }, `Volume: ${compact(trend.volume)} in the latest period`) : null,
       methods.length ? h("p", { class: "provenance" }, methods.includes("REPORTED") ? "Figures as reported by the source." : "Computed from the series (monthly means).") : null),
     section("about-heading", `About ${trend.name}`,
       h("p", { class: "about" }, trend.description ?? "No description yet."),
       trend.tags.length ? h("ul", { class: "tags", "aria-label": "Tags" }, trend.tags.map((tag) => h("li", {}, tag))) : null),
     section("signals-heading", "Signals",
-      charted.length ? charted.map((one) => lineChart([one], { title: one.name, unit: one.unit })) : h("p", { class: "muted" }, "No time series for this trend yet: its growth figures are reported, not measured here.")),
+      trend.signals.length ? trend.signals.map(signalFigure) : h("p", { class: "muted" }, "No time series for this trend yet: its growth figures are reported, not measured here.")),
     ANALYSES.map((spec) => analysis(spec, trend.analyses[spec.key])),
     section("related-heading", "Related trends",
       related.length
-        ? [h("ul", { class: "related" }, related.map((other) => h("li", {},
-            h("a", { href: `/trends/${encodeURIComponent(other.slug)}` }, other.name),
-            other.growth.length ? h("span", { class: "muted" }, ` ${other.growth.at(-1).label} ${percent(other.growth.at(-1).percent)}`) : null,
-            h("span", { class: "why" }, `Why: ${why(trend, other)}`)))),
-           h("p", {}, h("a", { href: `/compare?slugs=${[trend.slug, ...related.slice(0, 4).map((o) => o.slug)].map(encodeURIComponent).join(",")}` }, "Compare with related trends"))]
+        ? [h("ul", { class: "related" }, related.map((edge) => h("li", {},
+            h("a", { href: `/trends/${encodeURIComponent(edge.node.slug)}` }, edge.node.name),
+            edge.node.growth.length ? h("span", { class: "muted" }, ` ${edge.node.growth.at(-1).label} ${percent(edge.node.growth.at(-1).percent)}`) : null,
+            h("span", { class: "why" }, `Why: ${why(trend, edge)}`)))),
+           h("p", {}, h("a", { href: `/compare?slugs=${[trend.slug, ...related.slice(0, 4).map((edge) => edge.node.slug)].map(encodeURIComponent).join(",")}` }, "Compare with related trends"))]
         : h("p", { class: "muted" }, "No related trends yet.")),
     h("p", { class: "provenance" }, `Version ${trend.version}, updated ${day(trend.updatedAt)}.`));
 }
