@@ -196,10 +196,18 @@ class SeriesRepository:
 
     async def by_trend_ids(self, trend_ids: Sequence[str]) -> list[Series | None]:
         """Each trend's primary signal with its points, in the order asked; ``None`` where a
-        trend has no signal."""
+        trend has no signal. Reads only the signals flagged ``primary`` (should a race have
+        left two flagged, the primary rule picks among them)."""
         object_ids = [oid for oid in map(parse_object_id, trend_ids) if oid]
         documents: dict[str, list[Document]] = {}
-        for document in await find_in(self._collection, "trendId", object_ids, per_value=PER_TREND):
+        primaries = await find_in(
+            self._collection,
+            "trendId",
+            object_ids,
+            {"trendId": 1, "source": 1, "region": 1, "points": 1, "version": 1},
+            extra={"primary": True},
+        )
+        for document in primaries:
             documents.setdefault(str(document["trendId"]), []).append(document)
         found: dict[str, Series] = {}
         for trend_id, stored in documents.items():
