@@ -33,6 +33,9 @@ class ErrorCode(StrEnum):
     SOURCE_MISMATCH = "SOURCE_MISMATCH"
     SERIES_FULL = "SERIES_FULL"
     CONFLICT = "CONFLICT"
+    # alerts
+    FORBIDDEN_TARGET = "FORBIDDEN_TARGET"
+    """A webhook URL pointing at a private, loopback or link-local address (SSRF)."""
 
 
 FieldPath = tuple[str, ...]
