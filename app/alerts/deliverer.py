@@ -25,7 +25,7 @@ import httpx
 import orjson
 from pymongo.errors import PyMongoError
 
-from app.alerts.evaluator import Clock, utc_now
+from app.alerts.evaluator import Clock, finish, utc_now
 from app.alerts.webhooks import RefusedTargetError, WebhookSender
 from app.domain.outbox import (
     Alert,
@@ -65,6 +65,7 @@ class WebhookDeliverer:
         self._rng = rng or random.Random()
         self._poll_seconds = poll_seconds
         self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
         # Longer than any attempt (bounded by the sender's timeout), short enough that an
         # alert claimed by a process killed mid-delivery is soon claimed again.
         self._lease = timedelta(seconds=2 * sender.timeout_seconds + 1)
@@ -73,9 +74,14 @@ class WebhookDeliverer:
         """New alerts are in the outbox: look now instead of at the next poll."""
         self._wake.set()
 
+    def stop(self) -> None:
+        """Ends :meth:`run` once the attempt in hand is recorded."""
+        self._stopping.set()
+        self._wake.set()
+
     async def run(self) -> None:
-        """Delivers due alerts until cancelled."""
-        while True:
+        """Delivers due alerts until :meth:`stop`."""
+        while not self._stopping.is_set():
             try:
                 await self.deliver_due()
             except asyncio.CancelledError:
@@ -90,7 +96,7 @@ class WebhookDeliverer:
     async def deliver_due(self, limit: int = 100) -> int:
         """Attempts up to ``limit`` alerts that are due now; answers how many it attempted."""
         attempted = 0
-        while attempted < limit:
+        while attempted < limit and not self._stopping.is_set():
             alert = await self._outbox.claim_due(self._clock(), self._lease)
             if alert is None:
                 break
@@ -165,6 +171,7 @@ async def running(deliverer: WebhookDeliverer) -> AsyncIterator[WebhookDeliverer
     try:
         yield deliverer
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        deliverer.stop()
+        # An attempt in flight is bounded by the webhook timeout; one cut short by the
+        # cancel is leased, and tried again after the lease.
+        await finish(task)

@@ -88,18 +88,24 @@ class AlertEvaluator:
         self.stats = EvaluatorStats()
         self.ready = asyncio.Event()
         """Set once the stream is open and the first reconcile is done."""
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        """Ends :meth:`run` after the batch in hand (within :data:`AWAIT_MS`), closing the
+        stream cleanly instead of abandoning a getMore in flight."""
+        self._stopping.set()
 
     async def run(self) -> None:
-        """Follows the change stream until cancelled, reopening it after errors."""
-        while True:
+        """Follows the change stream until :meth:`stop`, reopening it after errors."""
+        while not self._stopping.is_set():
             try:
                 async with await self._database.trends.watch(
                     EVENT_FIELDS, full_document="updateLookup", max_await_time_ms=AWAIT_MS
                 ) as stream:
                     await self.reconcile()
                     self.ready.set()
-                    while True:
-                        await self.process(await _next_batch(stream))
+                    while not self._stopping.is_set():
+                        await self.process(await _next_batch(stream, self._stopping))
             except asyncio.CancelledError:
                 raise
             except PyMongoError as error:
@@ -187,10 +193,11 @@ def _occurred_at(document: Document, now: datetime) -> datetime:
     return now
 
 
-async def _next_batch(stream: Any) -> list[Document]:
-    """The next event (waiting for it), plus whatever else the stream has ready."""
+async def _next_batch(stream: Any, stopping: asyncio.Event) -> list[Document]:
+    """The next event (waiting for it), plus whatever else the stream has ready; nothing
+    once ``stopping`` is set."""
     batch: list[Document] = []
-    while not batch:
+    while not batch and not stopping.is_set():
         event = await stream.try_next()
         if event is not None:
             batch.append(event)
@@ -211,6 +218,14 @@ async def running(evaluator: AlertEvaluator) -> AsyncIterator[AlertEvaluator]:
     try:
         yield evaluator
     finally:
+        evaluator.stop()
+        await finish(task)
+
+
+async def finish(task: asyncio.Task[None], grace_seconds: float = 2.0) -> None:
+    """Waits for a stopped loop to end; cancels it if it takes longer than the grace time."""
+    done, _ = await asyncio.wait({task}, timeout=grace_seconds)
+    if not done:
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
