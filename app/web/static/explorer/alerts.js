@@ -63,7 +63,7 @@ function ruleForm(watchlists, run, redraw) {
     field("threshold", "Threshold (%)", h("input", { id: "rule-threshold", name: "threshold", type: "number", step: "any", value: "50" })),
     field("status", "Status", h("select", { id: "rule-status", name: "status" }, options(STATUSES.map((s) => [s.key, s.name]), "EXPLODING"))),
     field("outlook", "Outlook", h("select", { id: "rule-outlook", name: "outlook" }, options(OUTLOOKS, "RISING"))),
-    field("webhookUrl", "Webhook URL", h("input", { id: "rule-webhookUrl", name: "webhookUrl", type: "url", required: true, autocomplete: "off", placeholder: "https://hooks.example.com/trends" })),
+    field("webhookUrl", "Webhook URL", h("input", { id: "rule-webhookUrl", name: "webhookUrl", type: "url", required: true, autocomplete: "off", placeholder: "https://your-receiver/trendgraph" })),
     field("secret", "Signing secret", h("input", { id: "rule-secret", name: "secret", type: "password", required: true, minlength: 16, maxlength: 200, autocomplete: "off" }), "16 to 200 characters; signs every delivery."),
     h("button", { type: "submit" }, "Create alert rule"));
   const sync = () => {
