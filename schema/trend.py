@@ -324,9 +324,7 @@ class Trend(relay.Node):
         links = await related_links(info, self.model, check_limit(first))
         trends = await load_each(_related_loader(info), [link.trend_id for link in links])
         return [
-            RelatedTrend(
-                node=Trend.from_model(trend), reason=link.reason, strength=link.strength
-            )
+            RelatedTrend(node=Trend.from_model(trend), reason=link.reason, strength=link.strength)
             if isinstance(trend, models.Trend)
             else trend
             for link, trend in zip(links, trends, strict=True)
