@@ -13,9 +13,11 @@ from app.observability import Metrics
 from app.settings import Settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import CommandStats, Database
+from app.storage.forecast_worker import ForecastWorker
 from app.storage.ratelimit import RateDecision, RateLimiter
 from app.storage.repositories import CategoryRepository, TrendRepository
 from app.storage.repositories.category_writes import CategoryWriter
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository
 from app.storage.repositories.search import SearchRepository
 from app.storage.repositories.series import SeriesRepository
@@ -48,9 +50,12 @@ class Context:
     principal: Principal | None = None
     """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
     trend_changes: TrendChangeFeed | None = None
+    """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
     response_cache: ResponseCache | None = None
     """Anonymous GET and persisted query results, shared by the requests of this process."""
-    """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
+    forecast_worker: ForecastWorker | None = None
+    """Recomputes forecasts after series writes; ``None``: nothing schedules them (the
+    forecasts then stay stale until ``python -m app recompute-forecasts``)."""
 
     @property
     def trend_writer(self) -> TrendWriter:
@@ -75,6 +80,7 @@ class Context:
         principal: Principal | None = None,
         trend_changes: TrendChangeFeed | None = None,
         response_cache: ResponseCache | None = None,
+        forecast_worker: ForecastWorker | None = None,
     ) -> Context:
         trends = TrendRepository(database)
         categories = CategoryRepository(database)
@@ -96,6 +102,7 @@ class Context:
             principal=principal,
             trend_changes=trend_changes,
             response_cache=response_cache,
+            forecast_worker=forecast_worker,
         )
 
     def renew_loaders(self) -> None:
@@ -119,6 +126,7 @@ def _loaders(
         categories,
         series,
         RelatedRepository(database),
+        ForecastRepository(database),
         max_batch_size=settings.dataloader_batch_size,
         metrics=metrics,
         batching=not settings.naive,

@@ -36,8 +36,10 @@ strawberry.enum(
     DomainTrendOrderField,
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
-        "NAME (case- and accent-insensitive), UPDATED_AT, or STATUS (by momentum: "
-        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest)."
+        "NAME (case- and accent-insensitive), UPDATED_AT, STATUS (by momentum: "
+        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest), or "
+        "FORECAST_GROWTH (the primary series' forecast growth over the horizon; trends "
+        "without one sort lowest)."
     ),
 )
 

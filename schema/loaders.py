@@ -13,10 +13,12 @@ from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
+from app.domain.forecasting import ForecastOutcome
 from app.domain.models import Category, Trend
 from app.domain.series import Series
 from app.observability import Metrics
 from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.forecasts import ForecastKey, ForecastRepository
 from app.storage.repositories.related import RelatedRepository, RelatedSubject
 from app.storage.repositories.series import SeriesRepository
 from app.storage.repositories.stored import StoredDocumentError
@@ -68,6 +70,8 @@ class Loaders:
     series_by_trend_id: DataLoader[str, Series | None]
     related_suggestions: DataLoader[RelatedSubject, list[str]]
     """Ids of trends sharing tags with the subject, best first."""
+    forecast_by_key: DataLoader[ForecastKey, ForecastOutcome | None]
+    """A stored forecast per trend and signal (computed on write, only read here)."""
 
     @classmethod
     def create(
@@ -76,6 +80,7 @@ class Loaders:
         categories: CategoryRepository,
         series: SeriesRepository,
         related: RelatedRepository,
+        forecasts: ForecastRepository,
         *,
         max_batch_size: int,
         metrics: Metrics | None = None,
@@ -103,4 +108,5 @@ class Loaders:
             category_by_slug=loader("category_by_slug", categories.by_slugs),
             series_by_trend_id=loader("series_by_trend_id", series.by_trend_ids),
             related_suggestions=loader("related_suggestions", related.suggestions),
+            forecast_by_key=loader("forecast_by_key", forecasts.by_keys),
         )

@@ -98,6 +98,8 @@ class SeriesMutation:
             return _refused(
                 UserError(field=[error.field], message=str(error), code=ErrorCode(error.code))
             )
+        if info.context.forecast_worker is not None:  # computed on write, in the background
+            info.context.forecast_worker.schedule(trend.id)
         [read_back] = await info.context.trends.by_ids([trend.id])
         updated = expect(read_back)
         return AppendSeriesPayload(

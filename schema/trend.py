@@ -18,6 +18,12 @@ from schema.category import Category
 from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 from schema.errors import BadUserInputError
+from schema.forecast import (
+    Forecast,
+    ForecastUnavailable,
+    resolve_forecast,
+    resolve_forecast_unavailable,
+)
 from schema.loaders import load_each
 from schema.selection import selected_names, selects
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
@@ -45,7 +51,7 @@ class GrowthWindow:
     )
 
 
-READING_FIELDS = frozenset({"related", "series", "seriesSource"})
+READING_FIELDS = frozenset({"related", "series", "seriesSource", "forecast", "forecastUnavailable"})
 """Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
 read left them out)."""
 
@@ -214,6 +220,21 @@ class Trend(relay.Node):
         ] = None,
     ) -> list[SeriesPoint]:
         return await resolve_series(info, self.model.id, from_, to)
+
+    @strawberry.field(
+        description="The forecast of the trend's primary series (computed when the series "
+        "was written; `stale` when it changed since); null when there is none, and then "
+        "`forecastUnavailable` says why."
+    )
+    async def forecast(self, info: Info) -> Forecast | None:
+        return await resolve_forecast(info, self.model)
+
+    @strawberry.field(
+        description="Why `forecast` is null (e.g. Asyncio: NO_SERIES, its figures are only "
+        "reported); null when there is a forecast."
+    )
+    async def forecast_unavailable(self, info: Info) -> ForecastUnavailable | None:
+        return await resolve_forecast_unavailable(info, self.model)
 
     @strawberry.field(
         description="Where the series' values come from (one source per series, e.g. "

@@ -26,6 +26,7 @@ TRENDS = "trends"
 CATEGORIES = "categories"
 TREND_SERIES = "trend_series"
 PERSISTED_QUERIES = "persisted_queries"
+FORECASTS = "forecasts"
 
 
 @dataclass
@@ -147,6 +148,7 @@ class Database:
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
         self.trend_series: AsyncCollection[Document] = self.db[TREND_SERIES]
         self.persisted_queries: AsyncCollection[Document] = self.db[PERSISTED_QUERIES]
+        self.forecasts: AsyncCollection[Document] = self.db[FORECASTS]
 
     @classmethod
     def connect(cls, uri: str, name: str, *, timeout_ms: int = 5_000) -> Database:
@@ -196,6 +198,8 @@ class Database:
                 IndexModel([("nameKey", ASCENDING), ("_id", ASCENDING)]),
                 IndexModel([("updatedAt", DESCENDING), ("_id", DESCENDING)]),
                 *growth_indexes,
+                IndexModel([("forecast.outlook", ASCENDING)]),
+                IndexModel([("forecast.growthPercent", DESCENDING), ("_id", DESCENDING)]),
             ]
         )
         await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])

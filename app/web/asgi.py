@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypedDict
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -20,6 +22,7 @@ from app.observability import Metrics
 from app.settings import Settings, get_settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import Database, open_database
+from app.storage.forecast_worker import ForecastWorker
 from app.storage.response_cache import ResponseCache, following
 from app.web import graphiql
 from app.web.graphql_view import GraphQLView
@@ -31,6 +34,7 @@ class State(TypedDict):
     database: Database
     trend_changes: TrendChangeFeed
     response_cache: ResponseCache | None
+    forecast_worker: ForecastWorker
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -93,13 +97,27 @@ def create_app(
             if settings.response_cache_entries and not settings.naive
             else None
         )
+        # Processes start on the first series write ("spawn": the pool's children do not
+        # inherit the event loop and the driver's threads); until then nothing is paid.
+        executor = ProcessPoolExecutor(
+            settings.forecast_processes, mp_context=multiprocessing.get_context("spawn")
+        )
+        forecasts = ForecastWorker(opened, executor, concurrency=settings.forecast_concurrency)
+        forecasts.start()
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if cache is not None:
                     await stack.enter_async_context(following(cache, opened))
-                yield {"database": opened, "trend_changes": changes, "response_cache": cache}
+                yield {
+                    "database": opened,
+                    "trend_changes": changes,
+                    "response_cache": cache,
+                    "forecast_worker": forecasts,
+                }
         finally:
             await changes.close()
+            await forecasts.stop()
+            executor.shutdown(wait=False, cancel_futures=True)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
