@@ -79,7 +79,7 @@ class ForecastBacktest:
 )
 class Forecast:
     method: str = strawberry.field(
-        description="The model: AUTO_ETS_DAMPED is statsforecast's AutoETS, ETS(A,Ad,A) with "
+        description="The model: AUTO_ETS is statsforecast's AutoETS, ETS(A,A,A) with "
         "a 12-month season, bands widened by the backtest's errors (cross-conformal)."
     )
     horizon_months: int = strawberry.field(description="How many months ahead it forecasts.")

@@ -21,6 +21,13 @@ Too little or no information answers no forecast, with the reason (never a made-
 - ``CONSTANT``: every monthly value is the same (no variation to learn from; a flat line
   would be made up, and the accuracy measures divide by the series' own variation).
 
+Spikes. A month far off its neighbours (further from the median of the
+:data:`SPIKE_WINDOW_MONTHS` months centred on it than :data:`SPIKE_FACTOR` times the series'
+median month-to-month change) is replaced by that median before fitting: exponential smoothing would otherwise take a
+one-month spike for part of the season and echo it a year later. Only months with a full
+window on both sides are touched, so a take-off in the last months is never cut; the
+backtest still scores against the months as observed.
+
 Outlook. The forecast growth is the change, in percent, from the mean of the last
 :data:`OUTLOOK_WINDOW_MONTHS` observed months to the mean of the horizon's last
 :data:`OUTLOOK_WINDOW_MONTHS` forecast months (means, so one seasonal month does not decide).
@@ -41,7 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from statistics import fmean
+from statistics import fmean, median
 
 from app.domain.series import SeriesPoint
 
@@ -54,6 +61,8 @@ MAX_FILLED_GAP_MONTHS = 2
 OUTLOOK_WINDOW_MONTHS = 3
 OUTLOOK_THRESHOLD_PERCENT = 10.0
 HIGH_CONFIDENCE_MASE = 0.7
+SPIKE_WINDOW_MONTHS = 5
+SPIKE_FACTOR = 6.0
 
 
 class Outlook(StrEnum):
@@ -175,6 +184,22 @@ def monthly_history(points: Sequence[SeriesPoint]) -> list[MonthlyValue]:
                 )
         history.append(MonthlyValue(month, value))
     return history
+
+
+def without_spikes(values: Sequence[float]) -> list[float]:
+    """``values`` with isolated spikes replaced by their neighbourhood's median (see module)."""
+    half = SPIKE_WINDOW_MONTHS // 2
+    medians = {
+        index: median(values[index - half : index + half + 1])
+        for index in range(half, len(values) - half)
+    }
+    steps = [abs(after - before) for before, after in zip(values, values[1:], strict=False)]
+    typical = median(steps) if steps else 0.0
+    cleaned = list(values)
+    for index, middle in medians.items():
+        if typical > 0 and abs(values[index] - middle) > SPIKE_FACTOR * typical:
+            cleaned[index] = middle
+    return cleaned
 
 
 def unavailable_reason(

@@ -40,6 +40,7 @@ from app.domain.forecasting import (
     monthly_history,
     outlook_between,
     unavailable_reason,
+    without_spikes,
 )
 from app.domain.series import SeriesPoint
 from app.forecasting.predictors import AUTO_ETS_METHOD, Predictor, auto_ets
@@ -47,11 +48,16 @@ from app.forecasting.predictors import AUTO_ETS_METHOD, Predictor, auto_ets
 logger = logging.getLogger(__name__)
 
 
-def backtest_folds(values: Sequence[float], predictor: Predictor) -> list[Fold]:
-    """The rolling-origin folds of ``values`` (see :func:`origin_cuts`)."""
+def backtest_folds(
+    values: Sequence[float], predictor: Predictor, cleaned: Sequence[float] | None = None
+) -> list[Fold]:
+    """The rolling-origin folds of ``values`` (see :func:`origin_cuts`): each trains on
+    ``cleaned`` (``values`` without spikes, when given) and is scored on ``values``."""
+    training_values = values if cleaned is None else cleaned
     folds = []
     for cut in origin_cuts(len(values), HORIZON_MONTHS, BACKTEST_ORIGINS, ORIGIN_STEP_MONTHS):
-        training, actual = tuple(values[:cut]), tuple(values[cut : cut + HORIZON_MONTHS])
+        training = tuple(training_values[:cut])
+        actual = tuple(values[cut : cut + HORIZON_MONTHS])
         prediction = predictor(training, len(actual))
         folds.append(Fold(training, actual, prediction.mean, prediction.sigma))
     return folds
@@ -82,9 +88,10 @@ def compute_forecast(
             refused.reason, refused.message, series_version, generated_at=generated_at
         )
     values = [month.value for month in history]
+    cleaned = without_spikes(values)
     try:
-        folds = backtest_folds(values, predictor)
-        final = predictor(values, HORIZON_MONTHS)
+        folds = backtest_folds(values, predictor, cleaned)
+        final = predictor(cleaned, HORIZON_MONTHS)
     except (ArithmeticError, ValueError) as error:  # the library refuses a degenerate series
         logger.warning("forecast fit failed: %s", error)
         return ForecastUnavailable(

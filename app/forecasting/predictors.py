@@ -28,18 +28,18 @@ class Prediction:
 
 Predictor = Callable[[Sequence[float], int], Prediction]
 
-AUTO_ETS_METHOD = "AUTO_ETS_DAMPED"
-"""statsforecast AutoETS with additive, damped trend and additive season (ETS(A,Ad,A)); its
-parameters are fitted per series; bands widened by the backtest (cross-conformal)."""
+AUTO_ETS_METHOD = "AUTO_ETS"
+"""statsforecast AutoETS with additive error, trend and season (ETS(A,A,A)), its parameters
+fitted per series; bands widened by the backtest (cross-conformal)."""
 
 
 def auto_ets(history: Sequence[float], horizon: int) -> Prediction:
-    """statsforecast AutoETS, model ``AAA`` damped, season of 12 months, fitted to ``history``."""
+    """statsforecast AutoETS, model ``AAA``, season of 12 months, fitted to ``history``."""
     # Imported here: heavy, and only the fitting processes need them (see the module).
     import numpy as np
     from statsforecast.models import AutoETS
 
-    model = AutoETS(season_length=SEASON_MONTHS, model="AAA", damped=True)
+    model = AutoETS(season_length=SEASON_MONTHS, model="AAA")
     fitted = model.forecast(y=np.asarray(history, dtype=float), h=horizon, level=[95])
     mean = np.asarray(fitted["mean"], dtype=float)
     sigma = (np.asarray(fitted["hi-95"]) - np.asarray(fitted["lo-95"])) / (2 * Z[95])
