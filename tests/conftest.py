@@ -25,6 +25,7 @@ from app.domain.keys import Principal
 from app.settings import Settings
 from app.storage.database import CommandStats, Database, count_commands
 from app.storage.embedded import EmbeddedMongo
+from app.storage.forecast_worker import ForecastWorker
 from schema.context import Context
 from schema.root import schema as default_schema
 from seeds.loader import default_seed_files, load_seed_files
@@ -92,11 +93,18 @@ class GraphQLClient:
     schema: strawberry.Schema = default_schema
     principal: Principal | None = None
     """Who the requests authenticate as; ``None``: anonymous, so mutations are refused."""
+    forecast_worker: ForecastWorker | None = None
+    """Recomputes forecasts after series writes, as in the app; ``None``: nothing does."""
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[ExecutionResult, CommandStats]:
-        context = Context.create(self.database, self.settings, principal=self.principal)
+        context = Context.create(
+            self.database,
+            self.settings,
+            principal=self.principal,
+            forecast_worker=self.forecast_worker,
+        )
         with count_commands(context.command_stats) as stats:
             result = await self.schema.execute(
                 query, variable_values=variables, context_value=context

@@ -23,8 +23,9 @@ Too little or no information answers no forecast, with the reason (never a made-
 
 Spikes. A month far off its neighbours (further from the median of the
 :data:`SPIKE_WINDOW_MONTHS` months centred on it than :data:`SPIKE_FACTOR` times the series'
-median month-to-month change) is replaced by that median before fitting: exponential smoothing would otherwise take a
-one-month spike for part of the season and echo it a year later. Only months with a full
+median month-to-month change) is replaced by that median before fitting: exponential
+smoothing would otherwise take a one-month spike for part of the season and echo it a year
+later. Only months with a full
 window on both sides are touched, so a take-off in the last months is never cut; the
 backtest still scores against the months as observed.
 
@@ -44,6 +45,7 @@ outlook); ``MEDIUM`` when MASE is below 1 (better than seasonal naive); ``LOW`` 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -193,7 +195,7 @@ def without_spikes(values: Sequence[float]) -> list[float]:
         index: median(values[index - half : index + half + 1])
         for index in range(half, len(values) - half)
     }
-    steps = [abs(after - before) for before, after in zip(values, values[1:], strict=False)]
+    steps = [abs(after - before) for before, after in itertools.pairwise(values)]
     typical = median(steps) if steps else 0.0
     cleaned = list(values)
     for index, middle in medians.items():

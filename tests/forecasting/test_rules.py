@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from app.domain.forecast_accuracy import (
-    Z,
     Fold,
+    Z,
     conformal_quantile,
     coverage,
     mase,
@@ -123,7 +123,7 @@ def test_rolling_origins_end_with_the_last_month() -> None:
 
 
 def test_seasonal_naive_and_mase() -> None:
-    training = tuple(float(month % 12) for month in range(24)) + (0.0, 2.0)
+    training = (*tuple(float(month % 12) for month in range(24)), 0.0, 2.0)
     assert seasonal_naive(list(range(24)), 3, 12) == [12, 13, 14]
     fold = Fold(training, (1.0, 2.0), (1.0, 4.0), (1.0, 1.0))
     # in-sample seasonal-naive error: 0 for 12 months, then |0-0| and |2-1| -> mean 1/14
