@@ -6,12 +6,15 @@ uvicorn (uvloop, httptools, one worker per core), and drives each scenario with 
 a separate process at a fixed concurrency:
 
 - ``trendgraph``: the API as shipped;
-- ``naive``: the same schema with DataLoaders, projections and caches switched off
-  (``TRENDGRAPH_NAIVE=true``): one query per lookup;
+- ``naive``: the same schema with DataLoaders, projections, caches and the compiled
+  executor left out, composed in ``bench/naive.py``: one query per lookup;
 - ``floor``: ``bench/floor.py``, the same reads with orjson and no GraphQL.
 
 S4 seeds ``--seeding`` synthetic trends through the API and compares with a raw
 ``insert_many`` of the same documents (``bench/seeding.py``).
+
+S5 is the sparkline leaderboard (``bench/sparklines.py``): S2 plus every signal's last 12
+points and the trend's volume.
 
 S1c and S2c repeat S1 and S2 as GET requests, which the API's response cache may answer
 (the naive baseline has no cache; the floor performs its reads every time).
@@ -40,6 +43,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.storage.embedded import EmbeddedMongo, free_port
+from bench import sparklines
 from bench.harness import LoadResult, Server, cpu_seconds, data_commands, rss_mib, wrk
 from bench.seeding import run_seeding
 
@@ -158,6 +162,7 @@ def main(
                      cached=True),
             Scenario("S2c", "leaderboard, cached GET", {"query": LEADERBOARD}, "/s2",
                      cached=True),
+            Scenario(sparklines.KEY, sparklines.TITLE, sparklines.GRAPHQL, sparklines.FLOOR_PATH),
         ]  # fmt: skip
         server_env = {
             **env,
@@ -167,7 +172,7 @@ def main(
         }
         variants = {
             "trendgraph": ("app.web.asgi:create_app", server_env),
-            "naive": ("app.web.asgi:create_app", {**server_env, "TRENDGRAPH_NAIVE": "true"}),
+            "naive": ("bench.naive:create_app", server_env),
             "floor": ("bench.floor:app", server_env),
         }
         results: dict[tuple[str, str], Measurement] = {}

@@ -37,9 +37,10 @@ strawberry.enum(
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
         "NAME (case- and accent-insensitive), UPDATED_AT, STATUS (by momentum: "
-        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest), or "
-        "FORECAST_GROWTH (the primary series' forecast growth over the horizon; trends "
-        "without one sort lowest)."
+        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest), "
+        "VOLUME (the trend's `volume`: the latest count of its preferred COUNT signal; "
+        "trends without one sort lowest), or FORECAST_GROWTH (the primary signal's "
+        "forecast growth over the horizon; trends without one sort lowest)."
     ),
 )
 

@@ -1,4 +1,5 @@
-"""Forecast types and the ``Trend.forecast`` / ``Trend.forecastUnavailable`` resolvers.
+"""Forecast types, and the resolvers of ``forecast`` / ``forecastUnavailable`` on Signal and
+Trend (the trend's primary signal).
 
 Forecasts are computed on write (``app.storage.forecast_worker``); these resolvers only read
 the stored one (one batched ``$in`` per request when selected) and say whether it is stale.
@@ -11,9 +12,8 @@ from typing import Self
 
 import strawberry
 
-from app.domain import forecasting
+from app.domain import forecasting, signals
 from app.domain.models import Trend as TrendModel
-from app.storage.repositories.forecasts import ForecastKey
 from schema.context import Info
 
 ForecastOutlook = forecasting.Outlook
@@ -142,7 +142,7 @@ class ForecastUnavailable:
 
 NO_SERIES = forecasting.ForecastUnavailable(
     forecasting.UnavailableReason.NO_SERIES,
-    "this trend has no series (its growth figures are reported as given), so nothing to "
+    "this trend has no signal (its growth figures are reported as given), so nothing to "
     "forecast from",
 )
 NOT_COMPUTED = forecasting.ForecastUnavailable(
@@ -151,32 +151,43 @@ NOT_COMPUTED = forecasting.ForecastUnavailable(
 )
 
 
-async def stored_outcome(info: Info, trend: TrendModel) -> tuple[forecasting.ForecastOutcome, bool]:
-    """The trend's primary forecast (or why there is none) and whether it is stale."""
-    if trend.series_version is None:
-        return NO_SERIES, False
-    summary = trend.forecast
-    if summary is None:
-        return NOT_COMPUTED, False
-    key = ForecastKey(trend.id, summary.signal)
-    outcome = await info.context.loaders.forecast_by_key.load(key)
+async def signal_outcome(
+    info: Info, signal: signals.Signal
+) -> tuple[forecasting.ForecastOutcome, bool]:
+    """A signal's stored forecast (or why there is none) and whether it is stale."""
+    outcome = await info.context.loaders.forecast_by_signal_id.load(signal.id)
     if outcome is None:
         return NOT_COMPUTED, False
-    stale = (outcome.series_version or 0) < trend.series_version
-    return outcome, stale
+    return outcome, (outcome.series_version or 0) < signal.version
 
 
-async def resolve_forecast(info: Info, trend: TrendModel) -> Forecast | None:
-    outcome, stale = await stored_outcome(info, trend)
+async def trend_outcome(info: Info, trend: TrendModel) -> tuple[forecasting.ForecastOutcome, bool]:
+    """The forecast of the trend's primary signal (see :func:`signal_outcome`)."""
+    trend_signals = await info.context.loaders.signals_by_trend_id.load(trend.id)
+    primary = signals.primary_key(signal.key for signal in trend_signals)
+    if primary is None:
+        return NO_SERIES, False
+    [signal] = [signal for signal in trend_signals if signal.key == primary]
+    return await signal_outcome(info, signal)
+
+
+def as_forecast(outcome: forecasting.ForecastOutcome, stale: bool) -> Forecast | None:
     if isinstance(outcome, forecasting.Forecast):
         return Forecast.from_model(outcome, stale=stale)
     return None
 
 
-async def resolve_forecast_unavailable(info: Info, trend: TrendModel) -> ForecastUnavailable | None:
-    outcome, stale = await stored_outcome(info, trend)
+def as_unavailable(outcome: forecasting.ForecastOutcome, stale: bool) -> ForecastUnavailable | None:
     if isinstance(outcome, forecasting.Forecast):
         return None
     if stale:  # the series changed since it was found unforecastable: it may be now
         outcome = NOT_COMPUTED
     return ForecastUnavailable(reason=outcome.reason, message=outcome.message)
+
+
+async def resolve_forecast(info: Info, trend: TrendModel) -> Forecast | None:
+    return as_forecast(*await trend_outcome(info, trend))
+
+
+async def resolve_forecast_unavailable(info: Info, trend: TrendModel) -> ForecastUnavailable | None:
+    return as_unavailable(*await trend_outcome(info, trend))

@@ -6,6 +6,7 @@ import math
 
 import strawberry
 
+from app.domain.regions import is_region
 from app.storage import repositories
 from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
 from schema.errors import BadUserInputError
@@ -45,6 +46,18 @@ def _check_range(name: str, low: float | None, high: float | None) -> None:
         )
 
 
+@strawberry.input(
+    description="Which signals a trend must have: from a source, in a region, or both."
+)
+class SignalFilter:
+    source: str | None = strawberry.field(
+        default=None, description="The signal's source, e.g. `search-interest`."
+    )
+    region: str | None = strawberry.field(
+        default=None, description="The signal's region: an ISO 3166-1 alpha-2 code or WORLD."
+    )
+
+
 @strawberry.input(description="Trends matching every criterion given.")
 class TrendFilter:
     category: str | None = strawberry.field(
@@ -61,12 +74,16 @@ class TrendFilter:
     )
     outlook: list[ForecastOutlook] | None = strawberry.field(
         default=None,
-        description="Only trends whose forecast (of the primary series) has one of these "
+        description="Only trends whose forecast (of the primary signal) has one of these "
         "outlooks; trends without a forecast never match.",
     )
     forecast_growth: ForecastGrowthRange | None = strawberry.field(
         default=None,
         description="Only trends whose forecast growth over the horizon lies in this range.",
+    )
+    signal: SignalFilter | None = strawberry.field(
+        default=None,
+        description="Only trends with a signal from this source and/or region (indexed).",
     )
 
     def to_domain(self) -> repositories.TrendFilter:
@@ -85,7 +102,21 @@ class TrendFilter:
         forecast_growth = self.forecast_growth
         if forecast_growth is not None:
             _check_range("forecastGrowth", forecast_growth.min, forecast_growth.max)
+        signal = self.signal
+        if signal is not None:
+            if signal.source is None and signal.region is None:
+                raise BadUserInputError(
+                    "filter.signal needs a source, a region or both", argument="filter"
+                )
+            if signal.region is not None and not is_region(signal.region):
+                raise BadUserInputError(
+                    "filter.signal.region must be an ISO 3166-1 alpha-2 code in upper case or "
+                    f"WORLD, got {signal.region!r}",
+                    argument="filter",
+                )
         return repositories.TrendFilter(
+            signal_source=signal.source if signal else None,
+            signal_region=signal.region if signal else None,
             category=self.category,
             tags=tags,
             status=statuses,

@@ -15,10 +15,11 @@ from strawberry.dataloader import DataLoader
 
 from app.domain.forecasting import ForecastOutcome
 from app.domain.models import Category, Trend
-from app.domain.series import Series
+from app.domain.series import Series, SeriesPoint
+from app.domain.signals import Signal
 from app.observability import Metrics
 from app.storage.repositories import CategoryRepository, TrendRepository
-from app.storage.repositories.forecasts import ForecastKey, ForecastRepository
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository, RelatedSubject
 from app.storage.repositories.series import SeriesRepository
 from app.storage.repositories.stored import StoredDocumentError
@@ -68,10 +69,17 @@ class Loaders:
     """By slug, falling back to aliases."""
     category_by_slug: DataLoader[str, Category | None]
     series_by_trend_id: DataLoader[str, Series | None]
-    related_suggestions: DataLoader[RelatedSubject, list[str]]
-    """Ids of trends sharing tags with the subject, best first."""
-    forecast_by_key: DataLoader[ForecastKey, ForecastOutcome | None]
-    """A stored forecast per trend and signal (computed on write, only read here)."""
+    """Each trend's primary signal, with its points."""
+    signals_by_trend_id: DataLoader[str, list[Signal]]
+    """Each trend's signals without their points."""
+    signal_points: DataLoader[str, tuple[SeriesPoint, ...] | None]
+    """A signal's whole series, by signal id."""
+    signal_tail: DataLoader[tuple[str, int], tuple[SeriesPoint, ...] | None]
+    """A signal's last ``n`` points, by ``(signal id, n)``: sparklines."""
+    related_suggestions: DataLoader[RelatedSubject, list[tuple[str, int]]]
+    """Ids of trends sharing tags with the subject, with how many, best first."""
+    forecast_by_signal_id: DataLoader[str, ForecastOutcome | None]
+    """A signal's stored forecast (computed on write, only read here), by signal id."""
 
     @classmethod
     def create(
@@ -86,7 +94,8 @@ class Loaders:
         metrics: Metrics | None = None,
         batching: bool = True,
     ) -> Loaders:
-        """``batching=False`` is the benchmark's naive baseline: one query per key, no cache."""
+        """``batching=False`` makes loaders that read one key per query and keep nothing:
+        what a resolver costs without DataLoaders (a baseline to measure against)."""
 
         async def full_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
             return await trends.by_ids(ids)
@@ -107,6 +116,9 @@ class Loaders:
             trend_by_slug=loader("trend_by_slug", trends.by_slugs),
             category_by_slug=loader("category_by_slug", categories.by_slugs),
             series_by_trend_id=loader("series_by_trend_id", series.by_trend_ids),
-            related_suggestions=loader("related_suggestions", related.suggestions),
-            forecast_by_key=loader("forecast_by_key", forecasts.by_keys),
+            signals_by_trend_id=loader("signals_by_trend_id", series.signals_of),
+            signal_points=loader("signal_points", series.points_of),
+            signal_tail=loader("signal_tail", series.tails),
+            related_suggestions=loader("related_suggestions", related.scored),
+            forecast_by_signal_id=loader("forecast_by_signal_id", forecasts.by_signal_ids),
         )

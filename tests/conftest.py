@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,11 +27,16 @@ from app.storage.database import CommandStats, Database, count_commands
 from app.storage.embedded import EmbeddedMongo
 from app.storage.forecast_worker import ForecastWorker
 from schema.context import Context
-from schema.root import schema as default_schema
+from schema.root import build_schema
 from seeds.loader import default_seed_files, load_seed_files
 from tests.served import ServedAPI
 
 TEST_DATABASE = "trendgraph_test"
+TEST_SETTINGS = Settings(database=TEST_DATABASE, mongodb_uri=None)
+"""The suite's settings: defaults, except what the environment sets. Run the whole suite
+with ``TRENDGRAPH_COMPILED_EXECUTION=false`` to check it on graphql-core's executor."""
+default_schema = build_schema(TEST_SETTINGS)
+"""The schema of ``TEST_SETTINGS``, which most tests execute against."""
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +52,7 @@ def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(database=TEST_DATABASE, mongodb_uri=None)
+    return TEST_SETTINGS
 
 
 @pytest.fixture(scope="session")
@@ -65,6 +70,11 @@ async def _empty(database: Database) -> None:
         database.trend_series,
         database.persisted_queries,
         database.forecasts,
+        database.watchlists,
+        database.alert_rules,
+        database.alert_outbox,
+        database.alert_deliveries,
+        database.alert_state,
     ):
         await collection.delete_many({})
 
@@ -95,6 +105,8 @@ class GraphQLClient:
     """Who the requests authenticate as; ``None``: anonymous, so mutations are refused."""
     forecast_worker: ForecastWorker | None = None
     """Recomputes forecasts after series writes, as in the app; ``None``: nothing does."""
+    compose: Callable[[Context], Context] | None = None
+    """Changes each new context (a baseline's loaders, say), as a view subclass would."""
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
@@ -105,6 +117,8 @@ class GraphQLClient:
             principal=self.principal,
             forecast_worker=self.forecast_worker,
         )
+        if self.compose is not None:
+            context = self.compose(context)
         with count_commands(context.command_stats) as stats:
             result = await self.schema.execute(
                 query, variable_values=variables, context_value=context

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from bson import ObjectId
 
 from app.domain.series import SeriesPoint
+from app.domain.signals import SignalUnit
 from app.forecasting.compute import compute_forecast
 from app.settings import Settings
 from app.storage.database import Database
 from app.storage.repositories.forecasts import ForecastKey, ForecastRepository
-from app.storage.repositories.series import SeriesRepository
+from app.storage.repositories.series import SeriesRepository, series_document
+from bench.naive import make_naive, naive_schema
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
 from tests.forecasting.series import growing, weekly
@@ -94,7 +97,8 @@ async def test_list_reads_leave_analyses_out_unless_selected(
 
 async def test_naive_baseline_issues_one_query_per_lookup(fifty_trends: Database) -> None:
     """The benchmark's baseline really is naive: commands grow with the page."""
-    naive = GraphQLClient(fifty_trends, Settings(database="x", naive=True))
+    settings = Settings(database="x")
+    naive = GraphQLClient(fifty_trends, settings, naive_schema(settings), compose=make_naive)
     commands = await commands_by_page_size(naive, NESTED)
     # the page, then per trend the same number of lookups (category, suggestions, and one
     # per related trend): linear in the page size
@@ -144,20 +148,19 @@ async def test_forecasts_cost_the_read_path_nothing_but_one_batched_find(
     fifty_trends: Database, graphql: GraphQLClient
 ) -> None:
     """Forecasts are computed on write: storing them changes nothing for the trend page,
-    and selecting them is one ``$in`` for a whole page, with no write and no fitting."""
+    and selecting them costs two ``$in`` for a whole page (the trends' signals, then their
+    forecasts), with no write and no fitting."""
     _, before = await graphql.execute(TREND_PAGE, {"slug": "t-01"})
     trends = await fifty_trends.trends.find({}, {"_id": 1}).sort("slug", 1).to_list()
     points: list[SeriesPoint] = weekly(5 * 52, growing)
     outcome = compute_forecast(points, 1, datetime.now(UTC))
-    for document in trends[:25]:  # half with a forecast, half with a series still waiting
+    keys = []
+    for document in trends[:25]:  # half with a signal, all but one of them with a forecast
         appended = await SeriesRepository(fifty_trends).append(str(document["_id"]), points)
         assert appended.series.version == 1
-    await ForecastRepository(fifty_trends).save_many(
-        [
-            (ForecastKey(str(document["_id"]), "search-interest"), outcome)
-            for document in trends[:24]
-        ]
-    )
+        signal = appended.signal
+        keys.append(ForecastKey(signal.id, signal.trend_id, "search-interest/WORLD", True))
+    await ForecastRepository(fifty_trends).save_many([(key, outcome) for key in keys[:24]])
     forecasts_stored = await fifty_trends.forecasts.count_documents({})
 
     result, after = await graphql.execute(TREND_PAGE, {"slug": "t-01"})
@@ -173,5 +176,66 @@ async def test_forecasts_cost_the_read_path_nothing_but_one_batched_find(
         node["forecastUnavailable"]["reason"] for node in nodes if node["forecast"] is None
     )
     assert reasons == ["NOT_COMPUTED"] + ["NO_SERIES"] * 25
-    assert page.by_name == {"find": 2}  # the page, then every forecast in one $in
+    assert page.by_name == {"find": 3}  # the page, every signal, then every forecast
     assert await fifty_trends.forecasts.count_documents({}) == forecasts_stored
+
+
+SPARKLINES = """
+query($first: Int!) {
+  trends(first: $first, orderBy: {field: VOLUME}) {
+    edges { node {
+      name volume
+      index: signals(source: "search-interest") {
+        unit growth { label percent } series(last: 12) { value }
+      }
+      count: signals(source: "search-volume") { unit latest { value } series(last: 12) { value } }
+    } }
+  }
+}
+"""
+
+
+async def add_two_signals(database: Database) -> None:
+    """Every trend gets a weekly search-interest index and a search-volume count (2 years)."""
+    start = date(2023, 1, 1)
+    trends = await database.trends.find({}, {"_id": 1}).to_list()
+    documents = []
+    for number, trend in enumerate(trends):
+        for source, unit, scale in (
+            ("search-interest", SignalUnit.INDEX, 1.0),
+            ("search-volume", SignalUnit.COUNT, 100.0 * (number + 1)),
+        ):
+            points = [
+                SeriesPoint(start + timedelta(weeks=week), scale * (10 + week % 20))
+                for week in range(104)
+            ]
+            document = series_document(source, points, 1, unit=unit)
+            documents.append({"_id": ObjectId(), "trendId": trend["_id"], **document})
+            await database.trends.update_one(
+                {"_id": trend["_id"]},
+                {"$set": {"volume": points[-1].value}}
+                if unit is SignalUnit.COUNT
+                else {"$set": {}},
+            )
+    await database.trend_series.insert_many(documents)
+
+
+async def test_sparklines_for_two_signals_cost_a_constant_number_of_commands(
+    fifty_trends: Database,
+) -> None:
+    await add_two_signals(fifty_trends)
+    graphql = GraphQLClient(fifty_trends, Settings(database="x", max_query_cost=10_000))
+    commands = await commands_by_page_size(graphql, SPARKLINES)
+    # The page; every trend's signal summaries at once; every sparkline at once.
+    assert commands == {1: 3, 10: 3, 50: 3}, commands
+    result, stats = await graphql.execute(SPARKLINES, {"first": 50})
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    nodes = [edge["node"] for edge in result.data["trends"]["edges"]]
+    volumes = [node["volume"] for node in nodes]
+    assert volumes == sorted(volumes, reverse=True)
+    assert volumes[0] == nodes[0]["count"][0]["latest"]["value"] == 100 * 50 * 13
+    for node in nodes:
+        assert [len(signal["series"]) for signal in (*node["index"], *node["count"])] == [12, 12]
+        assert node["count"][0]["series"][-1]["value"] == node["volume"]
+    assert stats.by_name == {"find": 3}

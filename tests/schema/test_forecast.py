@@ -97,6 +97,18 @@ async def test_forecast_is_computed_after_append_and_replaced_after_the_next(
         "FALLING",
     )
     assert replaced["generatedAt"] > first["generatedAt"]
+    signals = await graphql.data(
+        '{ trend(slug: "t-00") { signals { source region forecast { outlook seriesVersion } '
+        "forecastUnavailable { reason } } } }"
+    )
+    assert signals["trend"]["signals"] == [
+        {
+            "source": "search-interest",
+            "region": "WORLD",
+            "forecast": {"outlook": "FALLING", "seriesVersion": 3},
+            "forecastUnavailable": None,
+        }
+    ]
 
 
 async def test_a_short_series_answers_null_with_its_reason(

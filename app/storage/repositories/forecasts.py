@@ -1,19 +1,20 @@
-"""Forecasts: one ``forecasts`` document per trend and signal, written by the forecast worker.
+"""Forecasts: one ``forecasts`` document per signal, written by the forecast worker.
 
-Storage: ``_id`` is ``"<trend id>/<signal>"`` (one indexed lookup per key, and a page of
-trends is one ``$in``), with ``trendId``, ``signal``, ``seriesVersion`` (the version of the
-series the forecast was computed from), ``generatedAt``, and either the forecast
+Storage: ``_id`` is the signal's ``_id`` (one indexed lookup per signal, and a page of
+trends is one ``$in``), with ``trendId``, ``signal`` (``source/region``), ``seriesVersion``
+(the version of the signal's series the forecast was computed from), ``generatedAt``, and
+either the forecast
 (``method``, ``horizonMonths``, ``points``, ``backtest``, ``outlook``, ``confidence``,
 ``growthPercent``) or ``unavailable`` (``reason``, ``message``).
 
 A forecast is only replaced by one from a newer (or the same) series version, so a slow
 recompute never overwrites a newer one. For the trend's primary signal the outlook and
 forecast growth are also copied onto the trend (``forecast``: ``outlook``, ``growthPercent``,
-``seriesVersion``, ``signal``), so lists filter and order by them with an index, like growth.
+``seriesVersion``, ``signalId``), so lists filter and order by them with an index, like growth.
 
 Staleness is not stored: a forecast is stale when its ``seriesVersion`` is below the
-series' current one (the trend's ``seriesVersion``); readers compare, so a crash between a
-series write and its recompute can never leave a stale forecast looking fresh.
+signal's current ``version``; readers compare, so a crash between a series write and its
+recompute can never leave a stale forecast looking fresh.
 """
 
 from __future__ import annotations
@@ -39,24 +40,27 @@ from app.domain.forecasting import (
 )
 from app.domain.series import to_stored_date
 from app.storage.database import Database, Document, find_in
+from app.storage.repositories.trends import parse_object_id
 
 DUPLICATE_KEY = 11000
 
 
 @dataclass(frozen=True, slots=True)
 class ForecastKey:
+    """The signal a forecast is of."""
+
+    signal_id: str
     trend_id: str
     signal: str
-
-    @property
-    def stored_id(self) -> str:
-        return f"{self.trend_id}/{self.signal}"
+    """``source/region``."""
+    primary: bool
+    """The signal is its trend's primary one (the trend keeps a summary of its forecast)."""
 
 
 def forecast_document(key: ForecastKey, outcome: ForecastOutcome) -> Document:
     """The stored shape of a forecast outcome (with its ``_id``)."""
     document: Document = {
-        "_id": key.stored_id,
+        "_id": ObjectId(key.signal_id),
         "trendId": ObjectId(key.trend_id),
         "signal": key.signal,
         "seriesVersion": outcome.series_version,
@@ -137,27 +141,23 @@ class ForecastRepository:
         self._database = database
         self._collection = database.forecasts
 
-    async def by_keys(self, keys: Sequence[ForecastKey]) -> list[ForecastOutcome | None]:
-        """Each key's stored forecast (or why there is none), in the order asked."""
+    async def by_signal_ids(self, signal_ids: Sequence[str]) -> list[ForecastOutcome | None]:
+        """Each signal's stored forecast (or why there is none), in the order asked."""
+        object_ids = [oid for oid in map(parse_object_id, signal_ids) if oid]
         found = {
-            document["_id"]: read_forecast(document)
-            for document in await find_in(self._collection, "_id", [key.stored_id for key in keys])
+            str(document["_id"]): read_forecast(document)
+            for document in await find_in(self._collection, "_id", object_ids)
         }
-        return [found.get(key.stored_id) for key in keys]
+        return [found.get(signal_id) for signal_id in signal_ids]
 
-    async def save_many(
-        self, outcomes: Sequence[tuple[ForecastKey, ForecastOutcome]], *, primary: bool = True
-    ) -> None:
-        """Store each outcome unless a newer series version's is stored already.
-
-        ``primary``: the signal is its trend's primary one, so the trend's ``forecast``
-        summary (outlook, growth) follows it.
-        """
+    async def save_many(self, outcomes: Sequence[tuple[ForecastKey, ForecastOutcome]]) -> None:
+        """Store each outcome unless a newer series version's is stored already; a primary
+        signal's also updates its trend's ``forecast`` summary (outlook, growth)."""
         if not outcomes:
             return
         forecast_writes = [
             ReplaceOne(
-                {"_id": key.stored_id, **_newer_or_same(outcome.series_version)},
+                {"_id": ObjectId(key.signal_id), **_newer_or_same(outcome.series_version)},
                 forecast_document(key, outcome),
                 upsert=True,
             )
@@ -169,22 +169,23 @@ class ForecastRepository:
             # A duplicate key is an upsert that met a newer forecast: it stays, as intended.
             if any(e["code"] != DUPLICATE_KEY for e in error.details["writeErrors"]):
                 raise
-        if primary:
-            await self._database.trends.bulk_write(
-                [_summary_write(key, outcome) for key, outcome in outcomes], ordered=False
-            )
+        summaries = [_summary_write(key, outcome) for key, outcome in outcomes if key.primary]
+        if summaries:
+            await self._database.trends.bulk_write(summaries, ordered=False)
 
 
 def _summary_write(key: ForecastKey, outcome: ForecastOutcome) -> UpdateOne:
-    summary: Document = {"signal": key.signal, "seriesVersion": outcome.series_version}
+    signal_id = key.signal_id  # a string: the trend model reads it as is
+    summary: Document = {"signalId": signal_id, "seriesVersion": outcome.series_version}
     if isinstance(outcome, Forecast):
         summary |= {"outlook": outcome.outlook.value, "growthPercent": outcome.growth_percent}
     return UpdateOne(
         {
             "_id": ObjectId(key.trend_id),
+            # Another signal's summary (the primary signal changed) or an older one.
             "$or": [
+                {"forecast.signalId": {"$ne": signal_id}},
                 {"forecast.seriesVersion": {"$lte": outcome.series_version}},
-                {"forecast": {"$exists": False}},
             ],
         },
         {"$set": {"forecast": summary}},

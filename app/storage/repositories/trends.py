@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -42,6 +43,7 @@ class TrendOrderField(StrEnum):
     UPDATED_AT = "UPDATED_AT"
     STATUS = "STATUS"
     FORECAST_GROWTH = "FORECAST_GROWTH"
+    VOLUME = "VOLUME"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,7 @@ class TrendOrder:
                 TrendOrderField.UPDATED_AT: "updatedAt",
                 TrendOrderField.STATUS: "statusRank",
                 TrendOrderField.FORECAST_GROWTH: "forecast.growthPercent",
+                TrendOrderField.VOLUME: "volume",
             }[self.field]
             signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
         return SortKey(path, direction, signature)
@@ -75,6 +78,8 @@ class TrendOrder:
             return STATUS_RANK[trend.status] if trend.status else None
         if self.field is TrendOrderField.FORECAST_GROWTH:
             return trend.forecast.growth_percent if trend.forecast else None
+        if self.field is TrendOrderField.VOLUME:
+            return trend.volume
         return trend.updated_at
 
 
@@ -91,9 +96,18 @@ class TrendFilter:
     outlook: Sequence[Outlook] = ()
     min_forecast_growth: float | None = None
     max_forecast_growth: float | None = None
+    signal_source: str | None = None
+    """Only trends with a signal from this source (and ``signal_region``, when given)."""
+    signal_region: str | None = None
 
     def to_mongo(self) -> Document:
         query: Document = {}
+        if self.signal_source is not None and self.signal_region is not None:
+            query["signalKeys"] = f"{self.signal_source}/{self.signal_region}"
+        elif self.signal_source is not None:  # an anchored prefix: the index is used
+            query["signalKeys"] = {"$regex": f"^{re.escape(self.signal_source)}/"}
+        elif self.signal_region is not None:
+            query["signalKeys"] = {"$regex": f"/{re.escape(self.signal_region)}$"}
         if self.category is not None:
             query["category"] = self.category
         if self.tags:
