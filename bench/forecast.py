@@ -14,7 +14,7 @@ is the baseline in the same run), median sMAPE, mean 80%/95% coverage of the mod
 bands and of the bands widened by the backtest (cross-conformal, as served), and the median
 CPU ms per fit (``time.process_time``; noisy on a shared machine).
 
-Cost: install size of each library with its dependencies, and its import time.
+Cost: install size of each library with its dependencies, and the CPU time of importing it.
 
 Recompute: seeds ``--trends`` synthetic trends into a fresh embedded server, then times
 ``recompute_all`` (the ``recompute-forecasts`` command's work) with ``--processes`` worker
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -150,13 +151,15 @@ def install_mib(distribution: str) -> float:
     return total / 2**20
 
 
-def import_seconds(statement: str, runs: int = 3) -> float:
-    """Fastest of ``runs`` fresh interpreters running ``statement``, less a bare start."""
+def import_cpu_seconds(statement: str, runs: int = 3) -> float:
+    """CPU time (user + system) of a fresh interpreter running ``statement``, less a bare
+    start, least of ``runs``: CPU, not wall time, so a busy machine inflates it little."""
 
     def once(code: str) -> float:
-        started = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         subprocess.run([sys.executable, "-c", code], check=True)
-        return time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
     bare = min(once("pass") for _ in range(runs))
     return min(once(statement) for _ in range(runs)) - bare
@@ -229,10 +232,11 @@ def main(
     console.print(table)
 
     costs = Table(title="Library cost")
-    for column in ("library", "install MiB (with dependencies)", "import s (fastest of 3)"):
+    for column in ("library", "install MiB (with dependencies)", "import CPU s (least of 3)"):
         costs.add_column(column)
     for library, statement in IMPORTS.items():
-        costs.add_row(library, f"{install_mib(library):.0f}", f"{import_seconds(statement):.2f}")
+        size, cpu = install_mib(library), import_cpu_seconds(statement)
+        costs.add_row(library, f"{size:.0f}", f"{cpu:.2f}")
     console.print(costs)
 
     if trends:
@@ -242,6 +246,12 @@ def main(
             f"recompute: {run.trends} trends in {run.seconds:.1f}s with {run.processes} "
             f"processes ({run.forecasts} forecasts, {run.unavailable} without one); "
             f"10,000 trends at this rate: {run.seconds / max(1, run.trends) * 10_000 / 60:.1f} min"
+        )
+        per_trend = run.worker_cpu_seconds / max(1, run.trends)
+        console.print(
+            f"fitting CPU: {run.worker_cpu_seconds:.1f}s ({per_trend * 1000:.0f} ms per trend); "
+            f"10,000 trends on {run.processes} otherwise idle cores: "
+            f"{per_trend * 10_000 / run.processes / 60:.1f} min"
         )
         console.print(
             f"reads of a trend page (in-process, with forecasts): before "

@@ -94,7 +94,7 @@ def statsmodels_theta(history: Sequence[float], horizon: int) -> Prediction:
 
 CANDIDATES: dict[str, tuple[str, Predictor]] = {
     "seasonal naive (baseline)": ("-", seasonal_naive_predictor),
-    "AutoETS AAA [production]": ("statsforecast", auto_ets),
+    "AutoETS AAA (production)": ("statsforecast", auto_ets),
     "AutoETS ZZA (auto)": ("statsforecast", statsforecast_auto_ets_zza),
     "AutoTheta": ("statsforecast", statsforecast_auto_theta),
     "ETSModel AAA": ("statsmodels", statsmodels_ets_aaa),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import resource
 import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -47,6 +48,8 @@ class RecomputeResult:
     reads_during: Reads
     forecasts: int
     unavailable: int
+    worker_cpu_seconds: float
+    """CPU time of the fitting processes (start-up and imports included)."""
 
 
 async def _read_until(
@@ -85,6 +88,7 @@ async def _run(uri: str, trends: int, processes: int) -> RecomputeResult:
 
     during, stop = Reads(), asyncio.Event()
     spawn = multiprocessing.get_context("spawn")
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with ProcessPoolExecutor(processes, mp_context=spawn) as pool:
         reader = asyncio.create_task(_read_until(database, slugs, stop, during))
         started = time.perf_counter()
@@ -92,10 +96,14 @@ async def _run(uri: str, trends: int, processes: int) -> RecomputeResult:
         seconds = time.perf_counter() - started
         stop.set()
         await reader
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the pool's processes, reaped
+    worker_cpu = (children.ru_utime + children.ru_stime) - (
+        children_before.ru_utime + children_before.ru_stime
+    )
     unavailable = await database.forecasts.count_documents({"unavailable": {"$exists": True}})
     await database.close()
     return RecomputeResult(
-        done, seconds, processes, before, 5.0, during, done - unavailable, unavailable
+        done, seconds, processes, before, 5.0, during, done - unavailable, unavailable, worker_cpu
     )
 
 

@@ -79,8 +79,9 @@ class ForecastBacktest:
 )
 class Forecast:
     method: str = strawberry.field(
-        description="The model: AUTO_ETS is statsforecast's AutoETS, ETS(A,A,A) with "
-        "a 12-month season, bands widened by the backtest's errors (cross-conformal)."
+        description="The model: AUTO_ETS is statsforecast's AutoETS, ETS(A,A,A) or "
+        "ETS(A,Ad,A) (by AICc) with a 12-month season, bands widened by the backtest's "
+        "errors (cross-conformal)."
     )
     horizon_months: int = strawberry.field(description="How many months ahead it forecasts.")
     generated_at: datetime = strawberry.field(description="When it was computed.")

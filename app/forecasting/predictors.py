@@ -29,12 +29,13 @@ class Prediction:
 Predictor = Callable[[Sequence[float], int], Prediction]
 
 AUTO_ETS_METHOD = "AUTO_ETS"
-"""statsforecast AutoETS with additive error, trend and season (ETS(A,A,A)), its parameters
-fitted per series; bands widened by the backtest (cross-conformal)."""
+"""statsforecast AutoETS with additive error, trend and season, the trend damped or not
+(ETS(A,A,A) or ETS(A,Ad,A), the lower AICc wins), its parameters fitted per series; bands
+widened by the backtest (cross-conformal)."""
 
 
 def auto_ets(history: Sequence[float], horizon: int) -> Prediction:
-    """statsforecast AutoETS, model ``AAA``, season of 12 months, fitted to ``history``."""
+    """statsforecast AutoETS, model ``AAA`` (damped or not, by AICc), season of 12 months."""
     # Imported here: heavy, and only the fitting processes need them (see the module).
     import numpy as np
     from statsforecast.models import AutoETS
