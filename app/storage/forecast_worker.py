@@ -108,8 +108,20 @@ async def recompute_all(
 class ForecastWorker:
     """Recomputes scheduled signals' forecasts in the background (see the module)."""
 
-    def __init__(self, database: Database, executor: Executor, *, concurrency: int = 2) -> None:
-        self._database, self._executor = database, executor
+    def __init__(
+        self,
+        database: Database,
+        make_executor: Callable[[], Executor],
+        *,
+        concurrency: int = 2,
+        owns_executor: bool = False,
+    ) -> None:
+        """``make_executor`` is called on the first scheduled signal (a process pool with
+        "spawn" starts a resource-tracker process as soon as it exists); ``owns_executor``:
+        :meth:`stop` shuts it down."""
+        self._database = database
+        self._make_executor, self._owns_executor = make_executor, owns_executor
+        self._executor: Executor | None = None
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._queued: set[str] = set()
         self._concurrency = concurrency
@@ -135,12 +147,17 @@ class ForecastWorker:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        if self._executor is not None and self._owns_executor:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+        self._executor = None
 
     async def _run(self) -> None:
         while True:
             signal_id = await self._queue.get()
             self._queued.discard(signal_id)  # a change from now on needs another recompute
             try:
+                if self._executor is None:
+                    self._executor = self._make_executor()
                 await recompute(self._database, self._executor, [signal_id])
             except Exception:  # the database is down, say: log, and keep serving the queue
                 logger.exception("forecast recompute of signal %s failed", signal_id)

@@ -104,12 +104,19 @@ def create_app(
             if settings.response_cache_entries
             else None
         )
-        # Processes start on the first series write ("spawn": the pool's children do not
-        # inherit the event loop and the driver's threads); until then nothing is paid.
-        executor = ProcessPoolExecutor(
-            settings.forecast_processes, mp_context=multiprocessing.get_context("spawn")
+
+        # The pool is made on the first series write ("spawn": its children do not inherit
+        # the event loop and the driver's threads); until then no process is started.
+        def forecast_pool() -> ProcessPoolExecutor:
+            spawn = multiprocessing.get_context("spawn")
+            return ProcessPoolExecutor(settings.forecast_processes, mp_context=spawn)
+
+        forecasts = ForecastWorker(
+            opened,
+            forecast_pool,
+            concurrency=settings.forecast_concurrency,
+            owns_executor=True,
         )
-        forecasts = ForecastWorker(opened, executor, concurrency=settings.forecast_concurrency)
         forecasts.start()
         try:
             async with contextlib.AsyncExitStack() as stack:
@@ -124,7 +131,6 @@ def create_app(
         finally:
             await changes.close()
             await forecasts.stop()
-            executor.shutdown(wait=False, cancel_futures=True)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:

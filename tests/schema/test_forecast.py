@@ -42,7 +42,7 @@ def pool() -> Iterator[Executor]:
 
 @pytest.fixture
 async def worker(database: Database, pool: Executor) -> AsyncIterator[ForecastWorker]:
-    forecasts = ForecastWorker(database, pool, concurrency=2)
+    forecasts = ForecastWorker(database, lambda: pool, concurrency=2)
     forecasts.start()
     yield forecasts
     await forecasts.stop()
