@@ -26,7 +26,8 @@ from app.domain.signals import Signal
 from app.forecasting.compute import compute_forecast
 from app.storage.database import IN_CHUNK, Database, Document, find_in
 from app.storage.repositories.forecasts import ForecastKey, ForecastRepository
-from app.storage.repositories.series import read_signal, signal_key_text
+from app.storage.repositories.series import read_signal
+from app.storage.repositories.signal_trends import signal_key_text
 from app.storage.repositories.trends import parse_object_id
 
 logger = logging.getLogger(__name__)
