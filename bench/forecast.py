@@ -47,6 +47,7 @@ from app.domain.forecasting import monthly_history, without_spikes
 from app.forecasting.compute import backtest_folds, score
 from app.forecasting.predictors import Prediction, Predictor
 from bench.forecast_models import CANDIDATES, SLOW
+from bench.forecast_recompute import run_recompute
 
 console = Console(width=160)
 SEGMENT_MONTHS = 60
@@ -183,10 +184,18 @@ def main(
         int, typer.Option(min=0, help="Trends to recompute in the bulk run (0: skip it).")
     ] = 10_000,
     processes: Annotated[int, typer.Option(min=1, help="Worker processes for it.")] = 2,
+    accuracy: Annotated[
+        bool, typer.Option(help="Score the models and the libraries' cost (else recompute only).")
+    ] = True,
 ) -> None:
     """Score each candidate model on real and synthetic series, then time a bulk recompute."""
-    from bench.forecast_recompute import run_recompute
+    if accuracy:
+        score_models(synthetic, slow_sample)
+    if trends:
+        report_recompute(trends, processes)
 
+
+def score_models(synthetic: int, slow_sample: int) -> None:
     sets = {"real": real_series(), "synthetic": synthetic_series(synthetic, 7)}
     console.print(
         f"series: {len(sets['real'])} real (60-month pieces), {len(sets['synthetic'])} "
@@ -239,9 +248,10 @@ def main(
         costs.add_row(library, f"{size:.0f}", f"{cpu:.2f}")
     console.print(costs)
 
-    if trends:
-        with tempfile.TemporaryDirectory() as folder:
-            run = run_recompute(trends, processes, Path(folder))
+
+def report_recompute(trends: int, processes: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        run = run_recompute(trends, processes, Path(folder))
         console.print(
             f"recompute: {run.trends} trends in {run.seconds:.1f}s with {run.processes} "
             f"processes ({run.forecasts} forecasts, {run.unavailable} without one); "
