@@ -19,6 +19,7 @@ from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 from schema.errors import BadUserInputError
 from schema.loaders import load_each
+from schema.plans import direct
 from schema.selection import selected_names, selects
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
 
@@ -168,6 +169,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The category the trend is filed under.", graphql_type=Category | None
     )
+    @direct
     def category(self, info: Info) -> Category | Awaitable[Category | None] | None:
         if self.model.category is None:
             return None
@@ -180,6 +182,7 @@ class Trend(relay.Node):
         description="Growth per window that has a figure, shortest window first.",
         graphql_type=list[GrowthWindow],
     )
+    @direct
     def growth(self) -> list[models.GrowthWindow]:
         return self.model.growth_windows()
 
@@ -196,6 +199,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The four framework analyses of the trend.", graphql_type=TrendAnalyses
     )
+    @direct
     def analyses(self, info: Info) -> TrendAnalyses | Awaitable[TrendAnalyses]:
         if self.model.analyses is None:  # left out of a list read's projection
             return _fetched_analyses(info, self.model.id)
