@@ -8,8 +8,7 @@ from typing import Annotated
 import strawberry
 
 from app.domain import series
-from app.domain.errors import ErrorCode
-from app.storage.repositories.series import SeriesAppendError
+from app.domain.errors import ErrorCode, WriteError
 from app.storage.repositories.stored import expect
 from schema.context import Info
 from schema.mutations.payloads import UserError
@@ -41,13 +40,6 @@ class AppendSeriesPayload:
 
 def _refused(*errors: UserError) -> AppendSeriesPayload:
     return AppendSeriesPayload(trend=None, points_written=0, user_errors=list(errors))
-
-
-def _user_error(problem: series.PointProblem) -> UserError:
-    where = (
-        [problem.field] if problem.index is None else ["points", str(problem.index), problem.field]
-    )
-    return UserError(field=where, message=problem.message, code=ErrorCode(problem.code))
 
 
 @strawberry.type
@@ -85,7 +77,7 @@ class SeriesMutation:
         if series_source is not None:
             problems += series.check_source(series_source)
         if problems:
-            return _refused(*map(_user_error, problems))
+            return _refused(*UserError.many(problems))
         [found] = await info.context.trends.by_slugs([slug], with_analyses=False)
         trend = expect(found)
         if trend is None:
@@ -94,10 +86,8 @@ class SeriesMutation:
             )
         try:
             await info.context.series.append(trend.id, new_points, series_source)
-        except SeriesAppendError as error:
-            return _refused(
-                UserError(field=[error.field], message=str(error), code=ErrorCode(error.code))
-            )
+        except WriteError as error:
+            return _refused(*UserError.many(error.errors))
         [read_back] = await info.context.trends.by_ids([trend.id])
         updated = expect(read_back)
         return AppendSeriesPayload(

@@ -9,6 +9,8 @@ from typing import Annotated, Any, Self, TypeGuard
 
 import strawberry
 from strawberry import relay
+from strawberry.types.base import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from app.domain import models
 from app.storage.repositories.related import RelatedSubject
@@ -44,11 +46,6 @@ class GrowthWindow:
     end_value: float | None = strawberry.field(
         description="The measured value at the window's end, where known."
     )
-
-
-READING_FIELDS = frozenset({"related", "series", "seriesSource"})
-"""Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
-read left them out)."""
 
 
 async def prefetch_categories(
@@ -257,3 +254,20 @@ class Trend(relay.Node):
             suggested = await info.context.loaders.related_suggestions.load(subject)
             ids += [trend_id for trend_id in suggested if trend_id not in ids][: limit - len(ids)]
         return [Trend.from_read(trend) for trend in await load_each(loader, ids) if trend]
+
+
+def _reading_fields() -> frozenset[str]:
+    """The GraphQL names of ``Trend``'s async resolvers: the fields that read the database
+    (``category`` and ``analyses`` read only when what they need is missing, and are
+    handled apart by :func:`prefetch_categories`)."""
+    fields = get_object_definition(Trend, strict=True).fields
+    return frozenset(
+        field.graphql_name or to_camel_case(field.python_name)
+        for field in fields
+        if field.base_resolver is not None and field.base_resolver.is_async
+    )
+
+
+READING_FIELDS = _reading_fields()
+"""Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
+read left them out); derived from the type, so a new reading field cannot be forgotten."""

@@ -9,6 +9,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
 from graphql import GraphQLObjectType
@@ -207,3 +208,8 @@ def test_untested_library_versions_get_graphql_cores_executor(
 
 def test_field_plans_remember_fields_that_read_the_path() -> None:
     assert isinstance(FieldPlans.of(COMPILED._schema).needs_path, set)
+
+
+async def test_metrics_count_fallbacks_by_reason(client: httpx.AsyncClient) -> None:
+    text = (await client.get("/metrics")).text
+    assert "# TYPE trendgraph_compiled_execution_fallbacks_total counter" in text

@@ -28,6 +28,7 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from app.domain.errors import ErrorCode, WriteError
 from app.domain.growth import compute_growth
 from app.domain.models import GrowthWindow
 from app.domain.series import (
@@ -43,14 +44,6 @@ from app.storage.database import Database, Document
 from app.storage.repositories.trends import parse_object_id
 
 MAX_APPEND_ATTEMPTS = 5
-
-
-class SeriesAppendError(ValueError):
-    """An append that cannot be written as asked; nothing was written."""
-
-    def __init__(self, field: str, message: str, code: str) -> None:
-        self.field, self.code = field, code
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +101,7 @@ class SeriesRepository:
 
         A point replaces a stored one of the same date. ``source`` defaults to the stored
         series' source (``search-interest`` for a new series) and must match it. Recomputes
-        the trend's growth and status. Raises :class:`SeriesAppendError` before any write.
+        the trend's growth and status. Raises :class:`WriteError` before any write.
         """
         object_id = ObjectId(trend_id)
         for _ in range(MAX_APPEND_ATTEMPTS):
@@ -117,18 +110,18 @@ class SeriesRepository:
             stored_source = stored.source if stored else None
             wanted_source = source or stored_source or DEFAULT_SOURCE
             if stored_source is not None and wanted_source != stored_source:
-                raise SeriesAppendError(
-                    "source",
+                raise WriteError.single(
+                    ErrorCode.SOURCE_MISMATCH,
                     f"this series holds {stored_source!r} data; one series has one source",
-                    "SOURCE_MISMATCH",
+                    "source",
                 )
             merged = merge_points(stored.points if stored else (), points)
             if len(merged) > MAX_POINTS_PER_SERIES:
-                raise SeriesAppendError(
-                    "points",
+                raise WriteError.single(
+                    ErrorCode.SERIES_FULL,
                     f"a series holds at most {MAX_POINTS_PER_SERIES} points; "
                     f"this append would make {len(merged)}",
-                    "SERIES_FULL",
+                    "points",
                 )
             version = stored.version + 1 if stored else 1
             document = series_document(wanted_source, merged, version)
@@ -146,8 +139,8 @@ class SeriesRepository:
             growth = compute_growth(merged)
             await self._store_growth(object_id, growth, version)
             return AppendResult(Series(trend_id, wanted_source, merged, version), growth)
-        raise SeriesAppendError(
-            "points", "the series kept changing under this append; try again", "CONFLICT"
+        raise WriteError.single(
+            ErrorCode.CONFLICT, "the series kept changing under this append; try again", "points"
         )
 
     async def _store_growth(
