@@ -98,8 +98,9 @@ class Replay:
         return entry[1] if entry is not None and entry[0] is source else UNSET
 
     def take_completed(self, value: Any, details: FieldDetailsList) -> Any:
-        """The response already built for ``value``, or ``UNSET``."""
-        entry = self.completed.pop((id(value), id(details)), None)
+        """The response already built for ``value``, or ``UNSET`` (kept: the same object
+        twice in a list has the same response twice)."""
+        entry = self.completed.get((id(value), id(details)))
         return entry[1] if entry is not None and entry[0] is value else UNSET
 
     def clear(self) -> None:
