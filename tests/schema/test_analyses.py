@@ -58,5 +58,6 @@ def test_from_model_copies_every_field() -> None:
     )
 
 
-def test_reading_fields_are_the_trend_types_async_resolvers() -> None:
-    assert {"related", "series", "seriesSource"} == READING_FIELDS
+def test_reading_fields_are_the_trend_resolvers_that_use_the_context() -> None:
+    expected = {"related", "relatedEdges", "series", "seriesSource", "signals", "volume"}
+    assert expected == READING_FIELDS
