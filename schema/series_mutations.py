@@ -107,7 +107,7 @@ class SeriesMutation:
                 UserError(field=["slug"], message=f"no trend {slug!r}", code=ErrorCode.NOT_FOUND)
             )
         try:
-            await info.context.series.append(
+            appended = await info.context.series.append(
                 trend.id,
                 new_points,
                 series_source,
@@ -116,6 +116,8 @@ class SeriesMutation:
             )
         except WriteError as error:
             return _refused(*UserError.many(error.errors))
+        if info.context.forecast_worker is not None:  # computed on write, in the background
+            info.context.forecast_worker.schedule(appended.signal.id)
         [read_back] = await info.context.trends.by_ids([trend.id])
         updated = expect(read_back)
         return AppendSeriesPayload(

@@ -60,4 +60,5 @@ def test_from_model_copies_every_field() -> None:
 
 def test_reading_fields_are_the_trend_resolvers_that_use_the_context() -> None:
     expected = {"related", "relatedEdges", "series", "seriesSource", "signals", "volume"}
+    expected |= {"forecast", "forecastUnavailable"}
     assert expected == READING_FIELDS
