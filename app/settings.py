@@ -76,11 +76,21 @@ class Settings(BaseSettings):
     max_tokens: Annotated[int, Field(ge=10, le=100_000)] = 2_000
     max_query_cost: Annotated[int, Field(ge=1, le=1_000_000)] = 1_000
     max_variables_bytes: Annotated[int, Field(ge=64, le=16 * 1024 * 1024)] = 64 * 1024
+    max_document_bytes: Annotated[int, Field(ge=1_024, le=16 * 1024 * 1024)] = Field(
+        default=64 * 1024,
+        description="Largest GraphQL document (query text) an anonymous request may send; "
+        "bounds string literals, which max_tokens counts as one token each.",
+    )
     request_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
     introspection: bool = True
     field_suggestions: bool = True
-    # Rate limits: token buckets of query-cost points, per client, per process.
+    # Rate limits: token buckets of query-cost points, per client.
     rate_limit_enabled: bool = True
+    rate_limit_store: Literal["database", "process"] = Field(
+        default="database",
+        description="Where buckets live: in the database (shared by every API process, one "
+        "or two commands per request) or in each process (each process allows the limits).",
+    )
     rate_limit_anonymous_capacity: Annotated[int, Field(ge=1)] = 1_000
     rate_limit_anonymous_restore_rate: Annotated[float, Field(gt=0)] = 50.0
     rate_limit_key_capacity: Annotated[int, Field(ge=1)] = 2_000

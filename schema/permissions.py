@@ -8,13 +8,15 @@ from strawberry.permission import BasePermission
 
 from app.domain.keys import UNAUTHENTICATED
 from schema.context import Info
+from schema.decisions import Unauthenticated
 
 
 class RequiresApiKey(BasePermission):
     """The request carries ``Authorization: Bearer <key>`` with a configured key.
 
     Otherwise the field fails with ``extensions.code`` ``UNAUTHENTICATED`` before its
-    resolver runs (so nothing is written), and over HTTP the response status is 401.
+    resolver runs (so nothing is written), and an :class:`Unauthenticated` decision is
+    recorded (over HTTP the view answers 401 with ``WWW-Authenticate``).
     """
 
     message = "a valid API key is required: send `Authorization: Bearer <key>`"
@@ -24,7 +26,5 @@ class RequiresApiKey(BasePermission):
         context = info.context
         if context.principal is not None:
             return True
-        if context.response is not None:
-            context.response.status_code = 401
-            context.response.headers["WWW-Authenticate"] = 'Bearer realm="trendgraph"'
+        context.decide(Unauthenticated())
         return False

@@ -20,7 +20,8 @@ from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from schema.execution import FastExecutor
-from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
+from schema.extensions import ErrorPolicy, ParseCache, is_unexpected
+from schema.guards import OPERATION_GUARDS
 from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 from schema.search import TrendSearchQuery
@@ -86,7 +87,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         *caches[:1],
         lambda: AddValidationRules(limit_rules),
         *caches[1:],
-        OperationGuard,
+        *OPERATION_GUARDS,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -63,6 +63,7 @@ async def _empty(database: Database) -> None:
         database.categories,
         database.trend_series,
         database.persisted_queries,
+        database.rate_limits,
     ):
         await collection.delete_many({})
 

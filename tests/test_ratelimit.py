@@ -18,7 +18,7 @@ class FakeClock:
 def test_burst_up_to_capacity_then_refusal() -> None:
     clock = FakeClock()
     limiter = RateLimiter(10, 2.0, clock=clock)
-    decisions = [limiter.consume("a", 3) for _ in range(4)]
+    decisions = [limiter.take("a", 3) for _ in range(4)]
     assert [decision.allowed for decision in decisions] == [True, True, True, False]
     refused = decisions[-1]
     assert refused.remaining == 1
@@ -29,36 +29,36 @@ def test_burst_up_to_capacity_then_refusal() -> None:
 def test_refill_over_time_never_above_capacity() -> None:
     clock = FakeClock()
     limiter = RateLimiter(10, 2.0, clock=clock)
-    assert limiter.consume("a", 10).remaining == 0
+    assert limiter.take("a", 10).remaining == 0
     clock.now += 2.5
-    assert limiter.consume("a", 5).allowed
-    assert limiter.consume("a", 1).allowed is False
+    assert limiter.take("a", 5).allowed
+    assert limiter.take("a", 1).allowed is False
     clock.now += 1000
-    decision = limiter.consume("a", 1)
+    decision = limiter.take("a", 1)
     assert decision.remaining == 9  # refilled to 10, minus 1
 
 
 def test_clients_have_separate_buckets() -> None:
     limiter = RateLimiter(5, 1.0, clock=FakeClock())
-    assert limiter.consume("a", 5).allowed
-    assert limiter.consume("a", 1).allowed is False
-    assert limiter.consume("b", 5).allowed
+    assert limiter.take("a", 5).allowed
+    assert limiter.take("a", 1).allowed is False
+    assert limiter.take("b", 5).allowed
 
 
 def test_a_query_dearer_than_the_bucket_is_never_allowed_but_takes_nothing() -> None:
     limiter = RateLimiter(5, 1.0, clock=FakeClock())
-    decision = limiter.consume("a", 50)
+    decision = limiter.take("a", 50)
     assert decision.allowed is False
     assert decision.remaining == 5
-    assert limiter.consume("a", 5).allowed
+    assert limiter.take("a", 5).allowed
 
 
 def test_forgets_the_least_recent_client_beyond_the_bound() -> None:
     limiter = RateLimiter(5, 1.0, max_clients=2, clock=FakeClock())
-    limiter.consume("a", 5)
-    limiter.consume("b", 1)
-    limiter.consume("c", 1)  # forgets a
-    assert limiter.consume("a", 5).allowed
+    limiter.take("a", 5)
+    limiter.take("b", 1)
+    limiter.take("c", 1)  # forgets a
+    assert limiter.take("a", 5).allowed
 
 
 @pytest.mark.parametrize(("capacity", "rate"), [(0, 1.0), (5, 0.0), (5, -1.0)])

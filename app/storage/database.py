@@ -26,6 +26,7 @@ TRENDS = "trends"
 CATEGORIES = "categories"
 TREND_SERIES = "trend_series"
 PERSISTED_QUERIES = "persisted_queries"
+RATE_LIMITS = "rate_limits"
 
 
 @dataclass
@@ -147,6 +148,7 @@ class Database:
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
         self.trend_series: AsyncCollection[Document] = self.db[TREND_SERIES]
         self.persisted_queries: AsyncCollection[Document] = self.db[PERSISTED_QUERIES]
+        self.rate_limits: AsyncCollection[Document] = self.db[RATE_LIMITS]
 
     @classmethod
     def connect(cls, uri: str, name: str, *, timeout_ms: int = 5_000) -> Database:
@@ -201,6 +203,10 @@ class Database:
         await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])
         # APQ registrations carry expiresAt; allow-listed queries have none and stay.
         await self.persisted_queries.create_indexes(
+            [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
+        )
+        # Shared rate-limit buckets go once they would be full again.
+        await self.rate_limits.create_indexes(
             [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
         )
 
