@@ -143,6 +143,8 @@ class Database:
     ) -> None:
         self.client = client
         self._availability = availability
+        self.embedded: EmbeddedMongo | None = None
+        """The supervised embedded server this database runs on, if any (its health)."""
         self.db: AsyncDatabase[Document] = client[name]
         self.trends: AsyncCollection[Document] = self.db[TRENDS]
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
@@ -234,7 +236,7 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
             uri = settings.mongodb_uri
             logger.info("database: MongoDB at %s, database %r", redact(uri), settings.database)
         else:
-            embedded = EmbeddedMongo(settings.data_dir)
+            embedded = EmbeddedMongo(settings.data_dir, supervise=True)
             uri = await asyncio.to_thread(embedded.start)
             stack.callback(embedded.stop)
             logger.info(
@@ -243,6 +245,8 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
                 settings.database,
             )
         database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
+        if not settings.mongodb_uri:
+            database.embedded = embedded
         stack.push_async_callback(database.close)
         await database.ensure_indexes()
         yield database
