@@ -69,9 +69,7 @@ async def test_outage_and_recovery(own_server: EmbeddedMongo, rate_limit_store: 
 
             # The first request finds out (in its resolver, or in the shared rate limiter):
             # a retryable 503, not a 200 with null data, a 500 or a hang.
-            first = await client.post(
-                "/graphql", json=QUERY, headers={"accept": GRAPHQL_RESPONSE}
-            )
+            first = await client.post("/graphql", json=QUERY, headers={"accept": GRAPHQL_RESPONSE})
             assert_retryable(first)
             assert database.available is False
 

@@ -3,7 +3,6 @@ X-Forwarded-For is believed only from configured proxies. Through a served proce
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 
@@ -42,7 +41,7 @@ def test_a_client_that_never_finishes_its_body_is_closed(api: ServedAPI) -> None
     with raw_connection(api) as connection:
         connection.sendall(
             b"POST /graphql HTTP/1.1\r\nHost: test\r\ncontent-type: application/json\r\n"
-            b"content-length: 200\r\n\r\n{\"query\": "
+            b'content-length: 200\r\n\r\n{"query": '
         )
         read_until_closed(connection)  # socket.timeout (15 s) if held open
     assert "its body did not arrive within 1s" in log_text(api)
@@ -52,7 +51,7 @@ def test_a_client_going_away_mid_body_logs_one_line_not_a_traceback(api: ServedA
     with raw_connection(api) as connection:
         connection.sendall(
             b"POST /graphql HTTP/1.1\r\nHost: test\r\ncontent-type: application/json\r\n"
-            b"content-length: 200\r\n\r\n{\"query\": "
+            b'content-length: 200\r\n\r\n{"query": '
         )
         time.sleep(0.2)
     # The next request is served after the disconnect was handled (one event loop).
@@ -104,7 +103,7 @@ def test_slow_clients_do_not_lock_out_others(api: ServedAPI) -> None:
         for connection in slow:
             try:
                 read_until_closed(connection)
-            except (TimeoutError, socket.timeout):
+            except TimeoutError:
                 continue
             closed += 1
         assert closed == len(slow)
