@@ -85,6 +85,19 @@ def _series(document: Document) -> Series:
     )
 
 
+def _growth_of(points: Sequence[SeriesPoint]) -> list[GrowthWindow]:
+    """The growth of ``points``, or :class:`SeriesAppendError` when values too large for
+    the maths (sums past 1.8e308) make it infinite: checked before anything is written."""
+    try:
+        return compute_growth(points)
+    except (OverflowError, ValueError) as error:
+        raise SeriesAppendError(
+            "points",
+            f"growth cannot be computed from these values (they are too large: {error})",
+            "NOT_FINITE",
+        ) from error
+
+
 class SeriesRepository:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -130,6 +143,7 @@ class SeriesRepository:
                     f"this append would make {len(merged)}",
                     "SERIES_FULL",
                 )
+            growth = _growth_of(merged)  # before any write: a value it cannot take refuses
             version = stored.version + 1 if stored else 1
             document = series_document(wanted_source, merged, version)
             if stored is None:
@@ -143,7 +157,6 @@ class SeriesRepository:
                 )
                 if replaced.matched_count == 0:  # another append won the race: merge again
                     continue
-            growth = compute_growth(merged)
             await self._store_growth(object_id, growth, version)
             return AppendResult(Series(trend_id, wanted_source, merged, version), growth)
         raise SeriesAppendError(
