@@ -64,7 +64,7 @@ class NodeQuery:
         )
         if isinstance(node, StoredDocumentError):  # see Trend.resolve_nodes
             raise node
-        return cast(relay.Node | None, node)
+        return node
 
     @strawberry.field(
         description="Fetches objects by global ID, in the order given; null for unknown IDs.",

@@ -11,12 +11,13 @@ import strawberry
 from strawberry import relay
 
 from app.domain import models
+from app.domain.status import status_source
 from app.storage.repositories.related import RelatedSubject
 from app.storage.repositories.stored import StoredDocumentError
 from schema.analyses import TrendAnalyses
 from schema.category import Category
 from schema.context import Info
-from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
+from schema.enums import GrowthMethod, GrowthWindowKey, StatusSource, TrendStatus
 from schema.errors import BadUserInputError
 from schema.loaders import load_each
 from schema.selection import selected_names, selects
@@ -119,8 +120,9 @@ class Trend(relay.Node):
     status: TrendStatus | None = strawberry.field(
         description="Life-cycle status, derived from growth whenever it is written, first "
         "match wins: EXPLODING (1y >= +100% and 3mo >= +10%), PEAKED (5y, else 2y, >= +50% "
-        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR; null "
-        "without growth."
+        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR. A trend "
+        "without growth has none, unless a writer set one (an editorial status: see "
+        "`statusSource`)."
     )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
     updated_at: datetime = strawberry.field(description="When the trend last changed.")
@@ -128,6 +130,13 @@ class Trend(relay.Node):
         description="Starts at 1 and grows by one on every change (for optimistic concurrency)."
     )
     model: strawberry.Private[models.Trend]
+
+    @strawberry.field(
+        description="Where `status` comes from: DERIVED from growth, or EDITORIAL (set by a "
+        "writer for a trend without growth); null without a status."
+    )
+    def status_source(self) -> StatusSource | None:
+        return status_source(self.status, self.model.growth.values())
 
     @classmethod
     def from_model(cls, model: models.Trend) -> Self:

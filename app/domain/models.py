@@ -206,6 +206,25 @@ class TrendSpec(DomainModel):
     related: Annotated[list[Slug], AfterValidator(_unique), Field(max_length=50)] = []
 
     # Field validators (not model validators) so that errors name the field at fault.
+    @field_validator("status")
+    @classmethod
+    def _status_follows_growth(
+        cls, status: TrendStatus | None, info: ValidationInfo
+    ) -> TrendStatus | None:
+        """With growth, the status is derived: only the derived value may be given."""
+        from app.domain.status import derive_status  # status rules build on these models
+
+        growth = info.data.get("growth") or []
+        if status is None or not growth:
+            return status
+        derived = derive_status(growth)
+        if status != derived:
+            raise ValueError(
+                f"status is derived from growth (which gives {derived}); leave it out, or "
+                "send no growth to set an editorial status"
+            )
+        return status
+
     @field_validator("related")
     @classmethod
     def _not_related_to_itself(cls, related: list[str], info: ValidationInfo) -> list[str]:
