@@ -69,4 +69,3 @@ async def test_without_growth_a_status_is_editorial_and_marked_so(
     assert payload["userErrors"] == []
     read = (await graphql.data(SOURCE))["trend"]
     assert read == {"status": "EXPLODING", "statusSource": "EDITORIAL", "growth": []}
-
