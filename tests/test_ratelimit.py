@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.storage.ratelimit import RateLimiter
+from app.storage.database import Database
+from app.storage.ratelimit import RateLimiter, SharedRateLimiter
 
 
 class FakeClock:
@@ -65,3 +66,27 @@ def test_forgets_the_least_recent_client_beyond_the_bound() -> None:
 def test_bad_configuration_is_refused(capacity: int, rate: float) -> None:
     with pytest.raises(ValueError, match="capacity"):
         RateLimiter(capacity, rate)
+
+
+async def test_a_shared_bucket_holds_across_limiters(database: Database) -> None:
+    """Two limiters (two processes) over one collection draw on one bucket per client."""
+    clock = FakeClock()
+    first = SharedRateLimiter(database.rate_limits, 10, 2.0, clock=clock)
+    second = SharedRateLimiter(database.rate_limits, 10, 2.0, clock=clock)
+    decisions = [await limiter.consume("a", 3) for limiter in (first, second, first, second)]
+    assert [decision.allowed for decision in decisions] == [True, True, True, False]
+    refused = decisions[-1]
+    assert (refused.remaining, refused.retry_after_seconds, refused.reset_seconds) == (1, 1, 5)
+    assert (await second.consume("b", 10)).allowed  # another client, another bucket
+    clock.now += 2.5  # five points back: six in all
+    assert (await second.consume("a", 6)).allowed
+    assert (await first.consume("a", 1)).allowed is False
+    clock.now += 1000
+    assert (await first.consume("a", 1)).remaining == 9  # full again, minus 1
+
+
+async def test_a_shared_bucket_refuses_a_cost_above_its_capacity(database: Database) -> None:
+    limiter = SharedRateLimiter(database.rate_limits, 5, 1.0, clock=FakeClock())
+    decision = await limiter.consume("a", 50)
+    assert (decision.allowed, decision.remaining) == (False, 5)
+    assert (await limiter.consume("a", 5)).allowed

@@ -3,9 +3,9 @@
 :class:`RateLimiter` keeps its buckets in this process: quick, but with several API
 processes each enforces its own limit. :class:`SharedRateLimiter` keeps them in the
 database (the ``rate_limits`` collection), so the documented limits hold however many
-processes serve a client; it costs one database command per request while the client's
-bucket is in use, two when it is full (a first request, or one after a pause), and one more
-when the request is refused. Both answer the same :class:`RateDecision`.
+processes serve a client; it costs one database command per request (two when this
+process guessed the bucket's state wrong, and one more when the request is refused).
+Both answer the same :class:`RateDecision`.
 """
 
 from __future__ import annotations
@@ -135,12 +135,23 @@ class SharedRateLimiter:
         rate: float,
         *,
         clock: Callable[[], float] = time.time,
+        max_hints: int = 10_000,
     ) -> None:
         _check(capacity, rate)
         self.collection = collection
         self.capacity = capacity
         self.rate = rate
         self._clock = clock
+        self._hints: OrderedDict[str, float] = OrderedDict()
+        """The ``tat`` this process last saw per key: which update to try first (only a
+        guess: other processes move the buckets too; a wrong guess costs one command)."""
+        self._max_hints = max_hints
+
+    def _hint(self, key: str, tat: float) -> None:
+        self._hints[key] = tat
+        self._hints.move_to_end(key)
+        if len(self._hints) > self._max_hints:
+            self._hints.popitem(last=False)
 
     def _tokens(self, tat: float, now: float) -> float:
         tokens = (now + self.capacity / self.rate - tat) * self.rate
@@ -152,9 +163,11 @@ class SharedRateLimiter:
             now = self._clock()
             outcome = await self._try_take(key, cost, now)
             if outcome is not None:
+                self._hint(key, outcome)
                 return _decision(True, self.capacity, self.rate, self._tokens(outcome, now), cost)
             stored = await self.collection.find_one({"_id": key}, {"tat": 1})
             tat = float(stored["tat"]) if stored is not None else now
+            self._hint(key, tat)
             tokens = self._tokens(tat, now)
             if cost > tokens:
                 return _decision(False, self.capacity, self.rate, tokens, cost)
@@ -165,26 +178,43 @@ class SharedRateLimiter:
         """The bucket's new ``tat`` if ``cost`` points were taken; ``None`` if not."""
         if cost > self.capacity:
             return None
+        full = self._hints.get(key, now) <= now  # as far as this process knows
+        first, second = (self._restart, self._take) if full else (self._take, self._restart)
+        taken = await first(key, cost, now)
+        return taken if taken is not None else await second(key, cost, now)
+
+    async def _take(self, key: str, cost: int, now: float) -> float | None:
+        """Points from a bucket in use (not full) that holds enough: one command."""
         period = cost / self.rate
         burst = self.capacity / self.rate
-        expires = datetime.fromtimestamp(now + burst, UTC)
-        # A bucket in use (not full) with room for this cost: one command.
         taken = await self.collection.find_one_and_update(
             {"_id": key, "tat": {"$gt": now, "$lte": now + burst - period}},
-            {"$inc": {"tat": period}, "$set": {"expiresAt": expires}},
+            {"$inc": {"tat": period}, "$set": {"expiresAt": _expiry(now + burst)}},
             projection={"tat": 1},
             return_document=ReturnDocument.AFTER,
         )
-        if taken is not None:
-            return float(taken["tat"])
-        # A full bucket (or none yet): restart it from now. A bucket holding too few points
-        # makes the upsert collide with its _id instead.
+        return float(taken["tat"]) if taken is not None else None
+
+    async def _restart(self, key: str, cost: int, now: float) -> float | None:
+        """Points from a full bucket (or none yet), restarting it from now: one command. A
+        bucket that is not full makes the upsert collide with its ``_id`` instead."""
+        period = cost / self.rate
         try:
             await self.collection.update_one(
                 {"_id": key, "tat": {"$lte": now}},
-                {"$set": {"tat": now + period, "expiresAt": expires}},
+                {
+                    "$set": {
+                        "tat": now + period,
+                        "expiresAt": _expiry(now + self.capacity / self.rate),
+                    }
+                },
                 upsert=True,
             )
         except DuplicateKeyError:
             return None
         return now + period
+
+
+def _expiry(moment: float) -> datetime:
+    """When a bucket document may go: once the bucket would be full again."""
+    return datetime.fromtimestamp(moment, UTC)

@@ -95,6 +95,9 @@ class GraphQLView(GraphQL[Context, None]):
         self.key_limiter = RateLimiter(
             settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
         )
+        # Buckets in the database (TRENDGRAPH_RATE_LIMIT_STORE "database"), per database
+        # the app serves (one, but tests open several).
+        self._shared_limiters: dict[tuple[int, bool], SharedRateLimiter] = {}
         self.api_keys = ApiKeys(settings.api_key_hashes)
         self.persisted_queries = PersistedQueries(
             only_registered=settings.persisted_queries_only,
@@ -108,12 +111,17 @@ class GraphQLView(GraphQL[Context, None]):
             return None
         if settings.rate_limit_store == "process":
             return self.key_limiter if keyed else self.anonymous_limiter
-        if keyed:
-            capacity, rate = settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
-        else:
-            capacity = settings.rate_limit_anonymous_capacity
-            rate = settings.rate_limit_anonymous_restore_rate
-        return SharedRateLimiter(database.rate_limits, capacity, rate)
+        shared = self._shared_limiters.get((id(database), keyed))
+        if shared is None or shared.collection is not database.rate_limits:
+            if keyed:
+                capacity = settings.rate_limit_key_capacity
+                rate = settings.rate_limit_key_restore_rate
+            else:
+                capacity = settings.rate_limit_anonymous_capacity
+                rate = settings.rate_limit_anonymous_restore_rate
+            shared = SharedRateLimiter(database.rate_limits, capacity, rate)
+            self._shared_limiters[(id(database), keyed)] = shared
+        return shared
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
