@@ -48,8 +48,15 @@ class Unauthenticated:
     realm: str = "trendgraph"
 
 
+@dataclass(frozen=True, slots=True)
+class Forbidden:
+    """The request's API key lacks the scope a field needs."""
+
+    scope: str
+
+
 OperationDecision = (
-    CostDecision | DatabaseUnavailable | RateDecision | CacheDecision | Unauthenticated
+    CostDecision | DatabaseUnavailable | RateDecision | CacheDecision | Unauthenticated | Forbidden
 )
 """Every kind of decision a guard records; ``RateDecision`` comes from the rate limiter."""
 
@@ -57,6 +64,7 @@ __all__ = [
     "CacheDecision",
     "CostDecision",
     "DatabaseUnavailable",
+    "Forbidden",
     "OperationDecision",
     "RateDecision",
     "Unauthenticated",

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
@@ -197,8 +196,6 @@ class GraphQLView(GraphQL[Context, None]):
             )
 
     def encode_json(self, data: object) -> str | bytes:
-        if self.settings.naive:
-            return json.dumps(data)
         return orjson.dumps(data)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:

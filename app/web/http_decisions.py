@@ -13,14 +13,16 @@ from schema.decisions import (
     CacheDecision,
     CostDecision,
     DatabaseUnavailable,
+    Forbidden,
     OperationDecision,
     RateDecision,
     Unauthenticated,
 )
 
-_PRECEDENCE = (503, 429, 401)
+_PRECEDENCE = (503, 429, 401, 403)
 """When several decisions want a status, the first of these wins: an outage says most about
-what to do next (retry later), then a rate limit (retry after), then a missing key."""
+what to do next (retry later), then a rate limit (retry after), then a missing key, then a
+key without the scope."""
 
 
 @dataclass
@@ -52,6 +54,8 @@ def http_outcome(decisions: Iterable[OperationDecision]) -> HttpOutcome:
             case Unauthenticated(realm=realm):
                 statuses.add(401)
                 headers["WWW-Authenticate"] = f'Bearer realm="{realm}"'
+            case Forbidden():
+                statuses.add(403)
             case CostDecision():
                 pass  # reported in the body (extensions.cost); no HTTP status of its own
     status = next((code for code in _PRECEDENCE if code in statuses), None)
