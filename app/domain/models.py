@@ -206,6 +206,20 @@ class TrendSpec(DomainModel):
     related: Annotated[list[Slug], AfterValidator(_unique), Field(max_length=50)] = []
 
     # Field validators (not model validators) so that errors name the field at fault.
+    @field_validator("related")
+    @classmethod
+    def _not_related_to_itself(cls, related: list[str], info: ValidationInfo) -> list[str]:
+        if info.data.get("slug") in related:
+            raise ValueError("a trend cannot be related to itself")
+        return related
+
+
+class ApiTrendSpec(TrendSpec):
+    """A trend as the API's writers send it: with growth, the status is derived, so only
+    the derived value may be given (a status without growth is editorial). Seed files and
+    the repositories take any :class:`TrendSpec`; a status there that disagrees with the
+    growth reads as editorial (``app.domain.status.status_source``)."""
+
     @field_validator("status")
     @classmethod
     def _status_follows_growth(
@@ -224,13 +238,6 @@ class TrendSpec(DomainModel):
                 "send no growth to set an editorial status"
             )
         return status
-
-    @field_validator("related")
-    @classmethod
-    def _not_related_to_itself(cls, related: list[str], info: ValidationInfo) -> list[str]:
-        if info.data.get("slug") in related:
-            raise ValueError("a trend cannot be related to itself")
-        return related
 
 
 class Trend(DomainModel):

@@ -15,10 +15,11 @@ The status is derived whenever growth is written (seed upserts, creates, updates
 appends) and stored with a rank, :data:`STATUS_RANK`, so lists can order by it: descending
 rank goes EXPLODING, REGULAR, PEAKED, DECLINING (momentum, strongest first).
 
-A writer may set a status only for a trend without growth: an *editorial* status, which the
-API marks as such (``statusSource: EDITORIAL``). With growth, a status other than the
-derived one is refused (:meth:`app.domain.models.TrendSpec`), so a trend never shows
-EXPLODING while its growth says it is shrinking.
+Through the API a writer may set a status only for a trend without growth: an *editorial*
+status, which the API marks as such (``statusSource: EDITORIAL``). With growth, a status
+other than the derived one is refused (:class:`app.domain.models.ApiTrendSpec`), so a
+trend never shows EXPLODING while its growth says it is shrinking. Seed files may still
+give any status; one that disagrees with the growth reads as EDITORIAL too.
 """
 
 from __future__ import annotations

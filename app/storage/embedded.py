@@ -343,8 +343,10 @@ class EmbeddedMongo:
                     + (f": {tail}" if tail else "")
                     + f"; see {self.log_path}"
                 )
+            # Generous per attempt: on a loaded machine a first connection can take a second,
+            # and a server that answers slowly is still up (the loop ends at the deadline).
             client: MongoClient[dict[str, object]] = MongoClient(
-                self.uri, serverSelectionTimeoutMS=250, connectTimeoutMS=250
+                self.uri, serverSelectionTimeoutMS=1_000, connectTimeoutMS=1_000
             )
             try:
                 client.admin.command("ping")
