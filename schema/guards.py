@@ -143,6 +143,7 @@ class AvailabilityGuard(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = _guarded(self.execution_context)
         if context is not None and not context.database.available:
+            context.database.wake_driver()
             context.decide(unavailable_decision())
             _refuse(self.execution_context, database_unavailable())
         yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -13,6 +14,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from app.domain.models import GrowthWindowKey
 from app.settings import Settings
@@ -152,6 +154,7 @@ class Database:
     ) -> None:
         self.client = client
         self._availability = availability
+        self._probe: asyncio.Task[None] | None = None
         self.embedded: EmbeddedMongo | None = None
         """The supervised embedded server this database runs on, if any (its health)."""
         self.db: AsyncDatabase[Document] = client[name]
@@ -271,7 +274,29 @@ class Database:
             [IndexModel([("ruleId", ASCENDING), ("attemptedAt", DESCENDING)])]
         )
 
+    def wake_driver(self) -> None:
+        """While the driver sees no server, keep one ping waiting for it.
+
+        A waiting server selection makes the driver's monitor check the server every half
+        second (its minimum interval) instead of at its next heartbeat, so service resumes
+        sooner once the database answers again. Requests themselves are still refused at
+        once (:attr:`available`); the ping runs in no request's context (not counted).
+        """
+        if self._probe is not None and not self._probe.done():
+            return
+        self._probe = asyncio.get_running_loop().create_task(
+            self._quiet_ping(), name="database-probe", context=contextvars.Context()
+        )
+
+    async def _quiet_ping(self) -> None:
+        with contextlib.suppress(PyMongoError):  # only its server selection matters
+            await self.client.admin.command("ping")
+
     async def close(self) -> None:
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
         if self._availability is not None:
             self._availability.closing = True
         await self.client.close()

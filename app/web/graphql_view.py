@@ -437,6 +437,7 @@ async def _database_errors_as_503(database: Database) -> AsyncIterator[None]:
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
     )
     if not database.available:
+        database.wake_driver()
         raise unavailable
     try:
         yield

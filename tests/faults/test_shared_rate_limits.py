@@ -4,10 +4,12 @@ query lookups and registrations are charged to the client's bucket."""
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
 
 import httpx
 import pytest
+from pymongo import MongoClient
 
 from app.settings import Settings
 from app.storage.database import Database
@@ -24,14 +26,19 @@ SMALL_BUCKET = {
 
 @pytest.fixture
 def two_processes(
-    mongodb_uri: str, seeded: Database, tmp_path_factory: pytest.TempPathFactory
+    mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ServedAPI, ServedAPI]]:
     folder = tmp_path_factory.mktemp("two")
+    # A database of their own: no bucket left by other tests (nor by an earlier run).
+    name = f"trendgraph_two_{uuid.uuid4().hex[:12]}"
     with (
-        ServedAPI(mongodb_uri, TEST_DATABASE, folder / "a.log", extra_env=SMALL_BUCKET) as a,
-        ServedAPI(mongodb_uri, TEST_DATABASE, folder / "b.log", extra_env=SMALL_BUCKET) as b,
+        ServedAPI(mongodb_uri, name, folder / "a.log", extra_env=SMALL_BUCKET) as a,
+        ServedAPI(mongodb_uri, name, folder / "b.log", extra_env=SMALL_BUCKET) as b,
     ):
         yield a, b
+    client: MongoClient[dict[str, object]] = MongoClient(mongodb_uri)
+    with client:
+        client.drop_database(name)
 
 
 def test_two_processes_share_one_bucket(two_processes: tuple[ServedAPI, ServedAPI]) -> None:
