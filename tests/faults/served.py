@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
+from app.storage.embedded import EmbeddedMongo
 from tests.served import ServedAPI
 
 
@@ -24,3 +27,12 @@ def read_until_closed(connection: socket.socket) -> bytes:
 
 def log_text(api: ServedAPI) -> str:
     return Path(api.log_path).read_text(errors="replace")
+
+
+@contextlib.contextmanager
+def own_database(folder: Path) -> Iterator[str]:
+    """A database server of its own for served APIs: stopping an API process makes the
+    embedded server pause while it drops that process's change streams, which the
+    session's shared server must not do under the other tests' feet."""
+    with EmbeddedMongo(folder / "data") as server:
+        yield server.uri

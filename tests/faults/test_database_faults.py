@@ -39,8 +39,8 @@ DATABASE = "trendgraph_faults"
 API_KEY = "fault-suite-key"
 RECOVERY_SECONDS = 2.0
 """The API answers again within this long of its database answering (the issue's bound)."""
-OUTAGE_SECONDS = 2.0
-LOAD_BETWEEN_OUTAGES_SECONDS = 2.5
+OUTAGE_SECONDS = 1.5
+LOAD_BETWEEN_OUTAGES_SECONDS = 1.5
 
 
 @dataclass

@@ -24,9 +24,11 @@ SHORT_DEADLINES = {
 
 
 @pytest.fixture(scope="module")
-def api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
+def api(faults_database_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
     log_path = tmp_path_factory.mktemp("hostile") / "api.log"
-    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=SHORT_DEADLINES) as served:
+    with ServedAPI(
+        faults_database_uri, TEST_DATABASE, log_path, extra_env=SHORT_DEADLINES
+    ) as served:
         yield served
 
 
@@ -78,11 +80,13 @@ def test_forwarded_headers_from_an_unconfigured_peer_are_ignored(api: ServedAPI)
 
 
 def test_forwarded_headers_from_a_trusted_proxy_name_the_client(
-    mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory
+    faults_database_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     log_path = tmp_path_factory.mktemp("proxied") / "api.log"
     trusted = {"TRENDGRAPH_TRUSTED_PROXIES": "127.0.0.1"}
-    with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=trusted) as proxied:
+    with ServedAPI(
+        faults_database_uri, "trendgraph_proxied", log_path, extra_env=trusted
+    ) as proxied:
         client_a = {"x-forwarded-for": "198.51.100.7"}
         client_b = {"x-forwarded-for": "198.51.100.8"}
         first_a = remaining(httpx.post(proxied.url, json=COSTLY, headers=client_a))

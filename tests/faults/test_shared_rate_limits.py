@@ -9,7 +9,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from pymongo import MongoClient
 
 from app.settings import Settings
 from app.storage.database import Database
@@ -26,19 +25,16 @@ SMALL_BUCKET = {
 
 @pytest.fixture
 def two_processes(
-    mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory
+    faults_database_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[ServedAPI, ServedAPI]]:
     folder = tmp_path_factory.mktemp("two")
-    # A database of their own: no bucket left by other tests (nor by an earlier run).
-    name = f"trendgraph_two_{uuid.uuid4().hex[:12]}"
+    name = f"two_{uuid.uuid4().hex[:12]}"  # no bucket left by an earlier test
+    uri = faults_database_uri
     with (
-        ServedAPI(mongodb_uri, name, folder / "a.log", extra_env=SMALL_BUCKET) as a,
-        ServedAPI(mongodb_uri, name, folder / "b.log", extra_env=SMALL_BUCKET) as b,
+        ServedAPI(uri, name, folder / "a.log", extra_env=SMALL_BUCKET) as a,
+        ServedAPI(uri, name, folder / "b.log", extra_env=SMALL_BUCKET) as b,
     ):
         yield a, b
-    client: MongoClient[dict[str, object]] = MongoClient(mongodb_uri)
-    with client:
-        client.drop_database(name)
 
 
 def test_two_processes_share_one_bucket(two_processes: tuple[ServedAPI, ServedAPI]) -> None:
