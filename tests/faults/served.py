@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from app.storage.embedded import EmbeddedMongo
 from tests.served import ServedAPI
 
 
@@ -29,10 +29,11 @@ def log_text(api: ServedAPI) -> str:
     return Path(api.log_path).read_text(errors="replace")
 
 
-@contextlib.contextmanager
-def own_database(folder: Path) -> Iterator[str]:
-    """A database server of its own for served APIs: stopping an API process makes the
-    embedded server pause while it drops that process's change streams, which the
-    session's shared server must not do under the other tests' feet."""
-    with EmbeddedMongo(folder / "data") as server:
-        yield server.uri
+@contextlib.asynccontextmanager
+async def serving(api: ServedAPI) -> AsyncIterator[ServedAPI]:
+    """``api`` started and stopped in threads (the event loop keeps running meanwhile)."""
+    await asyncio.to_thread(api.start)
+    try:
+        yield api
+    finally:
+        await asyncio.to_thread(api.stop)

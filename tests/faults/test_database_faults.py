@@ -18,7 +18,7 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from app.storage.embedded import EmbeddedMongo
 from seeds.loader import default_seed_files, load_seed_files
 from seeds.via_api import ApiSeeder
 from tests.faults.load import Answer, Load
+from tests.faults.served import serving
 from tests.processes import wait_until_gone
 from tests.served import ServedAPI
 
@@ -51,12 +52,14 @@ class Outage:
 
 
 @pytest.fixture(scope="module")
-def database_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedMongo]:
+async def database_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[EmbeddedMongo]:
     server = EmbeddedMongo(tmp_path_factory.mktemp("faults") / "data")
-    server.start()
-    asyncio.run(_seed(server.uri))
+    await asyncio.to_thread(server.start)  # in a thread: the session's event loop runs on
+    await _seed(server.uri)
     yield server
-    server.stop()
+    await asyncio.to_thread(server.stop)
 
 
 async def _seed(uri: str) -> None:
@@ -69,9 +72,9 @@ async def _seed(uri: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def api(
+async def api(
     database_server: EmbeddedMongo, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ServedAPI]:
+) -> AsyncIterator[ServedAPI]:
     environment = {
         "TRENDGRAPH_API_KEY_HASHES": hash_key(API_KEY),
         "TRENDGRAPH_MONGODB_TIMEOUT_MS": "1000",
@@ -82,7 +85,8 @@ def api(
         "TRENDGRAPH_RATE_LIMIT_KEY_RESTORE_RATE": "100000",
     }
     log_path = tmp_path_factory.mktemp("faults-api") / "api.log"
-    with ServedAPI(database_server.uri, DATABASE, log_path, extra_env=environment) as served:
+    served = ServedAPI(database_server.uri, DATABASE, log_path, extra_env=environment)
+    async with serving(served):
         yield served
 
 

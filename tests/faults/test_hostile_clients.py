@@ -3,14 +3,15 @@ X-Forwarded-For is believed only from configured proxies. Through a served proce
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 
 from tests.conftest import TEST_DATABASE
-from tests.faults.served import log_text, raw_connection, read_until_closed
+from tests.faults.served import log_text, raw_connection, read_until_closed, serving
 from tests.served import ServedAPI
 
 QUERY = {"query": '{ trend(slug: "asyncio") { name } }'}
@@ -24,22 +25,23 @@ SHORT_DEADLINES = {
 
 
 @pytest.fixture(scope="module")
-def api(faults_database_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedAPI]:
+async def api(
+    faults_database_uri: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[ServedAPI]:
     log_path = tmp_path_factory.mktemp("hostile") / "api.log"
-    with ServedAPI(
-        faults_database_uri, TEST_DATABASE, log_path, extra_env=SHORT_DEADLINES
-    ) as served:
+    served = ServedAPI(faults_database_uri, TEST_DATABASE, log_path, extra_env=SHORT_DEADLINES)
+    async with serving(served):
         yield served
 
 
-def test_a_client_that_never_finishes_its_headers_is_closed(api: ServedAPI) -> None:
+def _a_client_that_never_finishes_its_headers_is_closed(api: ServedAPI) -> None:
     with raw_connection(api) as connection:
         connection.sendall(b"POST /graphql HTTP/1.1\r\nHost: test\r\nX-Slow: ")
         answer = read_until_closed(connection)  # socket.timeout (15 s) if held open
     assert answer.startswith(b"HTTP/1.1 408 ")
 
 
-def test_a_client_that_never_finishes_its_body_is_closed(api: ServedAPI) -> None:
+def _a_client_that_never_finishes_its_body_is_closed(api: ServedAPI) -> None:
     with raw_connection(api) as connection:
         connection.sendall(
             b"POST /graphql HTTP/1.1\r\nHost: test\r\ncontent-type: application/json\r\n"
@@ -49,7 +51,7 @@ def test_a_client_that_never_finishes_its_body_is_closed(api: ServedAPI) -> None
     assert "its body did not arrive within 1s" in log_text(api)
 
 
-def test_a_client_going_away_mid_body_logs_one_line_not_a_traceback(api: ServedAPI) -> None:
+def _a_client_going_away_mid_body_logs_one_line_not_a_traceback(api: ServedAPI) -> None:
     with raw_connection(api) as connection:
         connection.sendall(
             b"POST /graphql HTTP/1.1\r\nHost: test\r\ncontent-type: application/json\r\n"
@@ -72,31 +74,30 @@ def remaining(response: httpx.Response) -> int:
     return int(response.headers["ratelimit-remaining"])
 
 
-def test_forwarded_headers_from_an_unconfigured_peer_are_ignored(api: ServedAPI) -> None:
+def _forwarded_headers_from_an_unconfigured_peer_are_ignored(api: ServedAPI) -> None:
     """A forged X-Forwarded-For does not buy a fresh bucket."""
     first = httpx.post(api.url, json=COSTLY, headers={"x-forwarded-for": "203.0.113.1"})
     second = httpx.post(api.url, json=COSTLY, headers={"x-forwarded-for": "203.0.113.2"})
     assert remaining(second) < remaining(first)
 
 
-def test_forwarded_headers_from_a_trusted_proxy_name_the_client(
+async def test_forwarded_headers_from_a_trusted_proxy_name_the_client(
     faults_database_uri: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     log_path = tmp_path_factory.mktemp("proxied") / "api.log"
     trusted = {"TRENDGRAPH_TRUSTED_PROXIES": "127.0.0.1"}
-    with ServedAPI(
-        faults_database_uri, "trendgraph_proxied", log_path, extra_env=trusted
-    ) as proxied:
+    proxied = ServedAPI(faults_database_uri, "trendgraph_proxied", log_path, extra_env=trusted)
+    async with serving(proxied), httpx.AsyncClient() as client:
         client_a = {"x-forwarded-for": "198.51.100.7"}
         client_b = {"x-forwarded-for": "198.51.100.8"}
-        first_a = remaining(httpx.post(proxied.url, json=COSTLY, headers=client_a))
-        second_a = remaining(httpx.post(proxied.url, json=COSTLY, headers=client_a))
-        first_b = remaining(httpx.post(proxied.url, json=COSTLY, headers=client_b))
+        first_a = remaining(await client.post(proxied.url, json=COSTLY, headers=client_a))
+        second_a = remaining(await client.post(proxied.url, json=COSTLY, headers=client_a))
+        first_b = remaining(await client.post(proxied.url, json=COSTLY, headers=client_b))
     assert second_a < first_a
     assert first_b == first_a  # a bucket of its own
 
 
-def test_slow_clients_do_not_lock_out_others(api: ServedAPI) -> None:
+def _slow_clients_do_not_lock_out_others(api: ServedAPI) -> None:
     """Sockets held a byte at a time are closed at their deadline; others are served."""
     slow = [raw_connection(api) for _ in range(20)]
     try:
@@ -114,3 +115,23 @@ def test_slow_clients_do_not_lock_out_others(api: ServedAPI) -> None:
     finally:
         for connection in slow:
             connection.close()
+
+
+async def test_a_client_that_never_finishes_its_headers_is_closed(api: ServedAPI) -> None:
+    await asyncio.to_thread(_a_client_that_never_finishes_its_headers_is_closed, api)
+
+
+async def test_a_client_that_never_finishes_its_body_is_closed(api: ServedAPI) -> None:
+    await asyncio.to_thread(_a_client_that_never_finishes_its_body_is_closed, api)
+
+
+async def test_a_client_going_away_mid_body_logs_one_line_not_a_traceback(api: ServedAPI) -> None:
+    await asyncio.to_thread(_a_client_going_away_mid_body_logs_one_line_not_a_traceback, api)
+
+
+async def test_forwarded_headers_from_an_unconfigured_peer_are_ignored(api: ServedAPI) -> None:
+    await asyncio.to_thread(_forwarded_headers_from_an_unconfigured_peer_are_ignored, api)
+
+
+async def test_slow_clients_do_not_lock_out_others(api: ServedAPI) -> None:
+    await asyncio.to_thread(_slow_clients_do_not_lock_out_others, api)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -14,6 +14,7 @@ from app.settings import Settings
 from app.storage.database import Database
 from app.web.asgi import create_app
 from tests.conftest import TEST_DATABASE, asgi_client
+from tests.faults.served import serving
 from tests.served import ServedAPI
 
 QUERY = {"query": '{ trend(slug: "asyncio") { name } }'}  # costs 1 point
@@ -24,26 +25,27 @@ SMALL_BUCKET = {
 
 
 @pytest.fixture
-def two_processes(
+async def two_processes(
     faults_database_uri: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[ServedAPI, ServedAPI]]:
+) -> AsyncIterator[tuple[ServedAPI, ServedAPI]]:
     folder = tmp_path_factory.mktemp("two")
     name = f"two_{uuid.uuid4().hex[:12]}"  # no bucket left by an earlier test
-    uri = faults_database_uri
-    with (
-        ServedAPI(uri, name, folder / "a.log", extra_env=SMALL_BUCKET) as a,
-        ServedAPI(uri, name, folder / "b.log", extra_env=SMALL_BUCKET) as b,
-    ):
+    a = ServedAPI(faults_database_uri, name, folder / "a.log", extra_env=SMALL_BUCKET)
+    b = ServedAPI(faults_database_uri, name, folder / "b.log", extra_env=SMALL_BUCKET)
+    async with serving(a), serving(b):
         yield a, b
 
 
-def test_two_processes_share_one_bucket(two_processes: tuple[ServedAPI, ServedAPI]) -> None:
+async def test_two_processes_share_one_bucket(two_processes: tuple[ServedAPI, ServedAPI]) -> None:
     """Ten points a client, however many processes its requests reach: with buckets in
     each process it got twenty."""
     a, b = two_processes
-    statuses = [
-        httpx.post(server.url, json=QUERY).status_code for _ in range(10) for server in (a, b)
-    ]
+    async with httpx.AsyncClient() as client:
+        statuses = [
+            (await client.post(server.url, json=QUERY)).status_code
+            for _ in range(10)
+            for server in (a, b)
+        ]
     assert statuses.count(200) == 10, statuses
     assert statuses.count(429) == 10, statuses
 
