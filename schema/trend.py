@@ -19,8 +19,14 @@ from schema.category import Category
 from schema.compare import ComparedSeries
 from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, StatusSource, TrendStatus
+from schema.forecast import (
+    Forecast,
+    ForecastUnavailable,
+    resolve_forecast,
+    resolve_forecast_unavailable,
+)
 from schema.loaders import load_each
-from schema.related import MAX_RELATED, RelatedTrendEdge, check_limit, related_links
+from schema.related import MAX_RELATED, RelatedTrend, check_limit, related_links
 from schema.selection import selected_names, selects
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
 from schema.signals import Signal, resolve_signals, resolve_volume
@@ -47,7 +53,16 @@ class GrowthWindow:
 
 
 READING_FIELDS = frozenset(
-    {"related", "relatedEdges", "series", "seriesSource", "signals", "volume"}
+    {
+        "related",
+        "relatedEdges",
+        "series",
+        "seriesSource",
+        "signals",
+        "volume",
+        "forecast",
+        "forecastUnavailable",
+    }
 )
 """Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
 read left them out)."""
@@ -286,6 +301,21 @@ class Trend(relay.Node):
         return await resolve_series(info, self.model.id, from_, to)
 
     @strawberry.field(
+        description="The forecast of the trend's primary signal (computed when the signal "
+        "was written; `stale` when it changed since); null when there is none, and then "
+        "`forecastUnavailable` says why."
+    )
+    async def forecast(self, info: Info) -> Forecast | None:
+        return await resolve_forecast(info, self.model)
+
+    @strawberry.field(
+        description="Why `forecast` is null (e.g. Asyncio: NO_SERIES, its figures are only "
+        "reported); null when there is a forecast."
+    )
+    async def forecast_unavailable(self, info: Info) -> ForecastUnavailable | None:
+        return await resolve_forecast_unavailable(info, self.model)
+
+    @strawberry.field(
         description="The source of the trend's primary signal (see `growth`), e.g. "
         "`search-interest`; null when the trend has no signal."
     )
@@ -318,7 +348,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The trends of `related`, in its order, each with the reason it is "
         "related (EXPLICIT, CO_MOVEMENT, SHARED_TAGS) and how strongly.",
-        graphql_type="list[RelatedTrendEdge]",
+        graphql_type="list[RelatedTrend]",
     )
     async def related_edges(
         self,
@@ -329,13 +359,11 @@ class Trend(relay.Node):
                 description=f"How many related trends to return, 0 to {MAX_RELATED}."
             ),
         ] = 10,
-    ) -> list[RelatedTrendEdge | StoredDocumentError]:
+    ) -> list[RelatedTrend | StoredDocumentError]:
         links = await related_links(info, self.model, check_limit(first))
         trends = await load_each(_related_loader(info), [link.trend_id for link in links])
         return [
-            RelatedTrendEdge(
-                node=Trend.from_model(trend), reason=link.reason, strength=link.strength
-            )
+            RelatedTrend(node=Trend.from_model(trend), reason=link.reason, strength=link.strength)
             if isinstance(trend, models.Trend)
             else trend
             for link, trend in zip(links, trends, strict=True)
