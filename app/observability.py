@@ -91,6 +91,11 @@ class Metrics:
             ["reason"],
             registry=self.registry,
         )
+        self.embedded_database_restarts = Counter(
+            "trendgraph_embedded_database_restarts",
+            "Times the supervised embedded database died and was started again.",
+            registry=self.registry,
+        )
         self.subscriptions = Gauge(
             "trendgraph_active_subscriptions",
             "Subscriptions currently open.",

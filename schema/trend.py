@@ -14,12 +14,13 @@ from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
 from app.domain import models
+from app.domain.status import status_source
 from app.storage.repositories.stored import StoredDocumentError
 from schema.analyses import TrendAnalyses
 from schema.category import Category
 from schema.compare import ComparedSeries
 from schema.context import Info
-from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
+from schema.enums import GrowthMethod, GrowthWindowKey, StatusSource, TrendStatus
 from schema.forecast import (
     Forecast,
     ForecastUnavailable,
@@ -125,8 +126,9 @@ class Trend(relay.Node):
     status: TrendStatus | None = strawberry.field(
         description="Life-cycle status, derived from growth whenever it is written, first "
         "match wins: EXPLODING (1y >= +100% and 3mo >= +10%), PEAKED (5y, else 2y, >= +50% "
-        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR; null "
-        "without growth."
+        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR. A trend "
+        "without growth has none, unless a writer set one (an editorial status: see "
+        "`statusSource`)."
     )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
     updated_at: datetime = strawberry.field(description="When the trend last changed.")
@@ -136,6 +138,13 @@ class Trend(relay.Node):
     model: strawberry.Private[models.Trend]
     compared_series: strawberry.Private[ComparedSeries | None] = None
     """Set by ``compareTrends`` (see :mod:`schema.compare`)."""
+
+    @strawberry.field(
+        description="Where `status` comes from: DERIVED from growth, or EDITORIAL (set by a "
+        "writer for a trend without growth); null without a status."
+    )
+    def status_source(self) -> StatusSource | None:
+        return status_source(self.status, self.model.growth.values())
 
     @classmethod
     def from_model(cls, model: models.Trend) -> Self:

@@ -134,6 +134,19 @@ def read_signal(document: Document) -> Signal:
     )
 
 
+def _growth_of(points: Sequence[SeriesPoint]) -> list[GrowthWindow]:
+    """The growth of ``points``, or :class:`WriteError` when values too large for
+    the maths (sums past 1.8e308) make it infinite: checked before anything is written."""
+    try:
+        return compute_growth(points)
+    except (OverflowError, ValueError) as error:
+        raise WriteError.single(
+            ErrorCode.NOT_FINITE,
+            f"growth cannot be computed from these values (they are too large: {error})",
+            "points",
+        ) from error
+
+
 class SeriesRepository:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -247,6 +260,7 @@ class SeriesRepository:
                     f"this append would make {len(merged)}",
                     "points",
                 )
+            _growth_of(merged)  # before any write: values the maths cannot take refuse
             version = stored.version + 1 if stored else 1
             document = series_document(
                 key.source, merged, version, region=key.region, unit=wanted_unit
