@@ -91,15 +91,11 @@ def serve(
     bind_port = settings.port if port is None else port
     _check_can_listen(bind_host, bind_port)
     from app.web.asgi import create_app
+    from app.web.server import uvicorn_config
 
     shown_host = "localhost" if bind_host in ("127.0.0.1", "0.0.0.0", "::") else bind_host
-    config = uvicorn.Config(
-        create_app(settings, seed_if_empty=seed),
-        host=bind_host,
-        port=bind_port,
-        log_level=settings.log_level.lower(),
-        timeout_graceful_shutdown=10,
-    )
+    app = create_app(settings, seed_if_empty=seed)
+    config = uvicorn_config(app, settings, bind_host, bind_port)
     server = _Server(config, url=f"http://{shown_host}:{bind_port}/graphql")
     server.run()
     if not server.started:

@@ -15,7 +15,7 @@ from app.settings import Settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import CommandStats, Database
 from app.storage.forecast_worker import ForecastWorker
-from app.storage.ratelimit import RateDecision, RateLimiter
+from app.storage.ratelimit import Limiter
 from app.storage.repositories import CategoryRepository, TrendRepository
 from app.storage.repositories.category_writes import CategoryWriter
 from app.storage.repositories.forecasts import ForecastRepository
@@ -24,6 +24,7 @@ from app.storage.repositories.search import SearchRepository
 from app.storage.repositories.series import SeriesRepository
 from app.storage.repositories.trend_writes import TrendWriter
 from app.storage.response_cache import ResponseCache
+from schema.decisions import OperationDecision
 from schema.loaders import Loaders
 
 LoadersFactory = Callable[["Context"], Loaders]
@@ -59,10 +60,12 @@ class Context:
     request_id: str | None = None
     client_key: str = "local"
     """Whose rate-limit bucket this request draws on (``ip:...`` or ``key:...``)."""
-    rate_limiter: RateLimiter | None = None
+    rate_limiter: Limiter | None = None
     metrics: Metrics | None = None
     query_cost: int | None = None
-    rate_decision: RateDecision | None = None
+    decisions: list[OperationDecision] = field(default_factory=list)
+    """What the guards decided (cost, availability, rate limit, cache, authentication);
+    the HTTP view turns them into a status and headers."""
     principal: Principal | None = None
     """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
     trend_changes: TrendChangeFeed | None = None
@@ -79,6 +82,10 @@ class Context:
 
     def __post_init__(self) -> None:
         self.renew_loaders()
+
+    def decide(self, decision: OperationDecision) -> None:
+        """Record a guard's decision for the transport to act on."""
+        self.decisions.append(decision)
 
     @property
     def trend_writer(self) -> TrendWriter:
@@ -98,7 +105,7 @@ class Context:
         response: Response | None = None,
         request_id: str | None = None,
         client_key: str = "local",
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: Limiter | None = None,
         metrics: Metrics | None = None,
         principal: Principal | None = None,
         trend_changes: TrendChangeFeed | None = None,

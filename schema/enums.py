@@ -11,6 +11,7 @@ from enum import Enum
 import strawberry
 
 from app.domain import models
+from app.domain.status import StatusSource as StatusSource
 from app.storage.repositories import TrendOrderField as DomainTrendOrderField
 
 # strawberry.enum registers the domain enums themselves (and returns them), so resolvers
@@ -31,6 +32,11 @@ strawberry.enum(
 strawberry.enum(
     models.TrendStatus,
     description="Where a trend stands in its life cycle.",
+)
+strawberry.enum(
+    StatusSource,
+    description="Where a status comes from: DERIVED from growth by the documented rules, or "
+    "EDITORIAL, set by a writer for a trend without growth.",
 )
 strawberry.enum(
     DomainTrendOrderField,

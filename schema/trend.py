@@ -10,14 +10,17 @@ from typing import Annotated, Any, Self, TypeGuard
 import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
+from strawberry.types.base import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from app.domain import models
+from app.domain.status import status_source
 from app.storage.repositories.stored import StoredDocumentError
 from schema.analyses import TrendAnalyses
 from schema.category import Category
 from schema.compare import ComparedSeries
 from schema.context import Info
-from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
+from schema.enums import GrowthMethod, GrowthWindowKey, StatusSource, TrendStatus
 from schema.forecast import (
     Forecast,
     ForecastUnavailable,
@@ -25,6 +28,7 @@ from schema.forecast import (
     resolve_forecast_unavailable,
 )
 from schema.loaders import load_each
+from schema.plans import direct
 from schema.related import MAX_RELATED, RelatedTrend, check_limit, related_links
 from schema.selection import selected_names, selects
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
@@ -49,22 +53,6 @@ class GrowthWindow:
     end_value: float | None = strawberry.field(
         description="The measured value at the window's end, where known."
     )
-
-
-READING_FIELDS = frozenset(
-    {
-        "related",
-        "relatedEdges",
-        "series",
-        "seriesSource",
-        "signals",
-        "volume",
-        "forecast",
-        "forecastUnavailable",
-    }
-)
-"""Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
-read left them out)."""
 
 
 async def prefetch_categories(
@@ -138,8 +126,9 @@ class Trend(relay.Node):
     status: TrendStatus | None = strawberry.field(
         description="Life-cycle status, derived from growth whenever it is written, first "
         "match wins: EXPLODING (1y >= +100% and 3mo >= +10%), PEAKED (5y, else 2y, >= +50% "
-        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR; null "
-        "without growth."
+        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR. A trend "
+        "without growth has none, unless a writer set one (an editorial status: see "
+        "`statusSource`)."
     )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
     updated_at: datetime = strawberry.field(description="When the trend last changed.")
@@ -149,6 +138,13 @@ class Trend(relay.Node):
     model: strawberry.Private[models.Trend]
     compared_series: strawberry.Private[ComparedSeries | None] = None
     """Set by ``compareTrends`` (see :mod:`schema.compare`)."""
+
+    @strawberry.field(
+        description="Where `status` comes from: DERIVED from growth, or EDITORIAL (set by a "
+        "writer for a trend without growth); null without a status."
+    )
+    def status_source(self) -> StatusSource | None:
+        return status_source(self.status, self.model.growth.values())
 
     @classmethod
     def from_model(cls, model: models.Trend) -> Self:
@@ -187,6 +183,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The category the trend is filed under.", graphql_type=Category | None
     )
+    @direct
     def category(self, info: Info) -> Category | Awaitable[Category | None] | None:
         if self.model.category is None:
             return None
@@ -204,6 +201,7 @@ class Trend(relay.Node):
         "region. Every signal answers its own growth in `signals`.",
         graphql_type=list[GrowthWindow],
     )
+    @direct
     def growth(self) -> list[models.GrowthWindow]:
         return self.model.growth_windows()
 
@@ -220,6 +218,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The four framework analyses of the trend.", graphql_type=TrendAnalyses
     )
+    @direct
     def analyses(self, info: Info) -> TrendAnalyses | Awaitable[TrendAnalyses]:
         if self.model.analyses is None:  # left out of a list read's projection
             return _fetched_analyses(info, self.model.id)
@@ -368,3 +367,21 @@ def _related_loader(info: Info) -> DataLoader[str, models.Trend | None]:
         if selects(info, "analyses") or selects(info, "node", "analyses")
         else info.context.loaders.trend_summary_by_id
     )
+
+
+def _reading_fields() -> frozenset[str]:
+    """The GraphQL names of ``Trend``'s resolvers that may read the database: those that
+    are async or take ``Info`` (the database and loaders are in its context), except
+    ``category`` and ``analyses``, which read only when what they need is missing and
+    are handled apart by :func:`prefetch_categories`."""
+    names = set()
+    for field in get_object_definition(Trend, strict=True).fields:
+        resolver = field.base_resolver
+        if resolver is not None and (resolver.is_async or resolver.info_parameter is not None):
+            names.add(field.graphql_name or to_camel_case(field.python_name))
+    return frozenset(names - {"category", "analyses", "id"})  # id: relay's, from the model
+
+
+READING_FIELDS = _reading_fields()
+"""Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
+read left them out); derived from the type, so a new reading field cannot be forgotten."""

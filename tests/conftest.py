@@ -70,6 +70,7 @@ async def _empty(database: Database) -> None:
         database.categories,
         database.trend_series,
         database.persisted_queries,
+        database.rate_limits,
         database.forecasts,
         database.watchlists,
         database.alert_rules,

@@ -216,6 +216,32 @@ class TrendSpec(DomainModel):
         return related
 
 
+class ApiTrendSpec(TrendSpec):
+    """A trend as the API's writers send it: with growth, the status is derived, so only
+    the derived value may be given (a status without growth is editorial). Seed files and
+    the repositories take any :class:`TrendSpec`; a status there that disagrees with the
+    growth reads as editorial (``app.domain.status.status_source``)."""
+
+    @field_validator("status")
+    @classmethod
+    def _status_follows_growth(
+        cls, status: TrendStatus | None, info: ValidationInfo
+    ) -> TrendStatus | None:
+        """With growth, the status is derived: only the derived value may be given."""
+        from app.domain.status import derive_status  # status rules build on these models
+
+        growth = info.data.get("growth") or []
+        if status is None or not growth:
+            return status
+        derived = derive_status(growth)
+        if status != derived:
+            raise ValueError(
+                f"status is derived from growth (which gives {derived}); leave it out, or "
+                "send no growth to set an editorial status"
+            )
+        return status
+
+
 class ForecastSummary(DomainModel):
     """What a trend keeps of its primary signal's forecast, to filter and order lists by."""
 

@@ -40,7 +40,16 @@ class State(TypedDict):
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """The process is alive (says nothing about the database)."""
+    """The process is alive. Fails only when its supervised embedded database cannot be
+    started again, so that whatever runs the process restarts it; a database that is
+    merely unreachable shows in ``/readyz``, not here."""
+    database: Database = request.state.database
+    embedded = database.embedded
+    if embedded is not None and not embedded.healthy:
+        return JSONResponse(
+            {"status": "failing", "database": "the embedded server cannot be restarted"},
+            status_code=503,
+        )
     return JSONResponse({"status": "ok"})
 
 
@@ -95,6 +104,8 @@ def create_app(
     async def serving(opened: Database) -> AsyncIterator[State]:
         """The state requests see, with the change feeds following ``opened``."""
         tune_garbage_collector(settings.gc_young_threshold)
+        if opened.embedded is not None:
+            opened.embedded.on_restart(metrics.embedded_database_restarts.inc)
         changes = TrendChangeFeed(opened.trends)
         cache = (
             ResponseCache(settings.response_cache_entries, settings.response_cache_ttl_seconds)
