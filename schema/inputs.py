@@ -7,7 +7,13 @@ import math
 import strawberry
 
 from app.storage import repositories
-from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
+from schema.enums import (
+    DEFAULT_DESCENDING,
+    GrowthWindowKey,
+    OrderDirection,
+    TrendOrderField,
+    TrendStatus,
+)
 from schema.errors import BadUserInputError
 
 MAX_FILTER_VALUES = 20
@@ -73,8 +79,10 @@ class TrendFilter:
 @strawberry.input(description="How to order trends. Ties are broken by id, so pages are stable.")
 class TrendOrder:
     field: TrendOrderField = strawberry.field(description="What to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.DESC, description="Ascending or descending; descending by default."
+    direction: OrderDirection | None = strawberry.field(
+        default=None,
+        description="Ascending or descending; left out, the field's own default: NAME "
+        "ascending, GROWTH, UPDATED_AT and STATUS descending.",
     )
     window: GrowthWindowKey | None = strawberry.field(
         default=None,
@@ -94,6 +102,8 @@ class TrendOrder:
             )
         return repositories.TrendOrder(
             field=self.field,
-            descending=self.direction is OrderDirection.DESC,
+            descending=DEFAULT_DESCENDING[self.field]
+            if self.direction is None
+            else self.direction is OrderDirection.DESC,
             window=self.window or GrowthWindowKey.THREE_MONTHS,
         )

@@ -175,11 +175,22 @@ class Trend(relay.Node):
         return _category_when_loaded(loaded)
 
     @strawberry.field(
-        description="Growth per window that has a figure, shortest window first.",
+        description="Growth per window that has a figure, shortest window first: the "
+        "figure a source reported (method REPORTED) when there is one, else the one computed "
+        "from the trend's series (see computedGrowth, kept alongside).",
         graphql_type=list[GrowthWindow],
     )
     def growth(self) -> list[models.GrowthWindow]:
         return self.model.growth_windows()
+
+    @strawberry.field(
+        description="Growth computed from the trend's series alone (method "
+        "MONTHLY_MEAN_RATIO), shortest window first; empty without a series. `growth` "
+        "shows these only for windows without a reported figure.",
+        graphql_type=list[GrowthWindow],
+    )
+    def computed_growth(self) -> list[models.GrowthWindow]:
+        return self.model.computed_growth_windows()
 
     @strawberry.field(
         description="Growth over one window; null when there is no figure for it.",

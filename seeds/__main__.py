@@ -91,6 +91,8 @@ def load(
     paths = files or default_seed_files()
     if via_api is not None and not api_key:
         raise typer.BadParameter("--via-api needs --api-key", param_hint="--api-key")
+    target = f"the API at {via_api}" if via_api else settings.describe_database()
+    typer.echo(f"Writing to {target}", err=True)
 
     async def direct() -> SeedReport:
         seeds = read_seed_files(paths)  # a bad file fails before any database starts

@@ -26,10 +26,15 @@ DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
+def taxonomy_file() -> Path:
+    """The shipped taxonomy (every category the seeds and the synthetic trends use)."""
+    return DATA_DIR / "taxonomy.json"
+
+
 def default_seed_files() -> list[Path]:
     """The shipped seed files: the taxonomy first, then every trend file, by name."""
     files = sorted(DATA_DIR.glob("*.json"))
-    return sorted(files, key=lambda path: path.name != "taxonomy.json")
+    return sorted(files, key=lambda path: path != taxonomy_file())
 
 
 class SeedFile(BaseModel):

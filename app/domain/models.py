@@ -237,6 +237,10 @@ class Trend(DomainModel):
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    computed_growth: Any = None
+    """Growth computed from the trend's series, as stored (windows by key), or ``None``;
+    validated only when asked for (:meth:`computed_growth_windows`), so reads that never
+    select it pay nothing for it."""
 
     @field_validator("id", mode="before")
     @classmethod
@@ -252,6 +256,15 @@ class Trend(DomainModel):
         """The growth windows present, shortest first."""
         growth = self.growth
         return [growth[key] for key in _WINDOWS_SHORTEST_FIRST if key in growth]
+
+    def computed_growth_windows(self) -> list[GrowthWindow]:
+        """The windows computed from the trend's series, shortest first (none without one)."""
+        stored = self.computed_growth or {}
+        return [
+            GrowthWindow.model_validate(stored[key.value])
+            for key in _WINDOWS_SHORTEST_FIRST
+            if key.value in stored
+        ]
 
 
 class CategorySpec(DomainModel):

@@ -15,6 +15,7 @@ from app.storage.repositories.trend_writes import TrendResult
 from app.storage.repositories.trends import read_trend
 from app.storage.repositories.writes import ItemResult, Outcome
 from schema.category import Category
+from schema.enums import describe_values
 from schema.trend import Trend
 
 # Bound to the classes (see schema/enums.py); strawberry.enum registers them.
@@ -22,14 +23,45 @@ UserErrorCode = ErrorCode
 UpsertOutcome = Outcome
 strawberry.enum(
     UserErrorCode,
-    description="Stable codes of user errors: INVALID_INPUT (a validation rule), NOT_FOUND, "
-    "DUPLICATE_SLUG, VERSION_CONFLICT (expectedVersion is stale), UNKNOWN_CATEGORY, "
-    "UNKNOWN_RELATED.",
+    description="Stable codes of user errors: clients may branch on them (messages may change, "
+    "codes do not).",
+)
+describe_values(
+    UserErrorCode,
+    {
+        "INVALID_INPUT": "A validation rule refused the value: slug format, blank or over-long "
+        "text, repeated growth windows, an incomplete analysis, a trend related to itself...",
+        "NOT_FOUND": "No trend or category has the slug given.",
+        "DUPLICATE_SLUG": "Another trend or category already has this slug.",
+        "VERSION_CONFLICT": "`expectedVersion` is stale: someone changed the object since you "
+        "read it; read it again and reapply.",
+        "UNKNOWN_CATEGORY": "The category (or parent category) named does not exist.",
+        "UNKNOWN_RELATED": "A related trend named does not exist.",
+        "EMPTY": "appendSeries: no points were given.",
+        "TOO_MANY_POINTS": "appendSeries: more points in one call than allowed.",
+        "FUTURE_DATE": "appendSeries: a point is dated after today (UTC).",
+        "DATE_OUT_OF_RANGE": "appendSeries: a point is dated before 1900.",
+        "NOT_FINITE": "appendSeries: a value is infinite or not a number.",
+        "NEGATIVE_VALUE": "appendSeries: a value is below zero.",
+        "INVALID_SOURCE": "appendSeries: the source is blank, too long or not one line.",
+        "SOURCE_MISMATCH": "appendSeries: the trend's series holds another source's data.",
+        "SERIES_FULL": "appendSeries: the series would exceed its largest number of points.",
+        "CONFLICT": "appendSeries: the series kept changing under the call; try again.",
+    },
 )
 strawberry.enum(
     UpsertOutcome,
-    description="What an upsert did with one item: INSERTED, UPDATED, UNCHANGED (nothing was "
-    "written, not even updatedAt or version), or FAILED (see its userErrors).",
+    description="What an upsert did with one item.",
+)
+describe_values(
+    UpsertOutcome,
+    {
+        "INSERTED": "The item was new and was stored.",
+        "UPDATED": "The item existed and was changed.",
+        "UNCHANGED": "The item was already stored as given: nothing was written, not even "
+        "updatedAt or version.",
+        "FAILED": "The item was not written; its userErrors say why.",
+    },
 )
 
 

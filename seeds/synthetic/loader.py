@@ -67,8 +67,10 @@ async def load_synthetic(
         for trend in chunk:
             trend_id = ids[trend.spec.slug]
             related = [ids[slug] for slug in trend.spec.related]
+            document = new_trend_document(trend.spec, trend_id, related, now)
+            # The generated growth is computed from the series (see the generator).
             trend_documents.append(
-                {**new_trend_document(trend.spec, trend_id, related, now), "seriesVersion": 1}
+                {**document, "computedGrowth": document["growth"], "seriesVersion": 1}
             )
             series_documents.append(
                 {"_id": trend_id, **series_document(SYNTHETIC_SOURCE, trend.points, 1)}

@@ -17,7 +17,10 @@ APPEND = """
 mutation Append($slug: String!, $points: [SeriesPointInput!]!, $source: String) {
   appendSeries(slug: $slug, points: $points, source: $source) {
     pointsWritten
-    trend { slug status version growth { label percent method startValue endValue } }
+    trend {
+      slug status version growth { label percent method startValue endValue }
+      computedGrowth { label percent method }
+    }
     userErrors { field message code }
   }
 }
@@ -45,21 +48,78 @@ async def append(
     return data["appendSeries"]
 
 
-async def test_seed_keeps_reported_growth_until_a_series_is_appended(
+REPORTED_ASYNCIO = [
+    {"label": "3mo", "percent": 20.0, "method": "REPORTED"},
+    {"label": "1y", "percent": 21.0, "method": "REPORTED"},
+    {"label": "5y", "percent": 51.0, "method": "REPORTED"},
+]
+
+
+async def test_an_append_keeps_reported_growth_and_computes_growth_alongside(
     seeded: Database, graphql: GraphQLClient, settings: Settings
 ) -> None:
-    before = await graphql.data('{ trend(slug: "asyncio") { growth { label percent method } } }')
-    assert before["trend"]["growth"] == [
-        {"label": "3mo", "percent": 20.0, "method": "REPORTED"},
-        {"label": "1y", "percent": 21.0, "method": "REPORTED"},
-        {"label": "5y", "percent": 51.0, "method": "REPORTED"},
+    growth = (
+        '{ trend(slug: "asyncio") { growth { label percent method } computedGrowth { label } } }'
+    )
+    before = await graphql.data(growth)
+    assert before["trend"] == {"growth": REPORTED_ASYNCIO, "computedGrowth": []}
+    # Weekly points over two years: every window up to 2y gets a computed figure.
+    start = date(2023, 1, 1)
+    points = [
+        {"date": (start + timedelta(weeks=week)).isoformat(), "value": 100 + week}
+        for week in range(105)
     ]
-    payload = await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
+    payload = await append(seeded, settings, points)
     assert payload["userErrors"] == []
-    assert payload["pointsWritten"] == 4
     trend = payload["trend"]
-    # Recomputed from the series: only the 3mo window has data; the REPORTED ones are gone.
-    assert trend["growth"] == [
+    # REPORTED figures win for their windows (3mo, 1y, 5y); 6mo and 2y come from the series.
+    assert [(w["label"], w["method"]) for w in trend["growth"]] == [
+        ("3mo", "REPORTED"),
+        ("6mo", "MONTHLY_MEAN_RATIO"),
+        ("1y", "REPORTED"),
+        ("2y", "MONTHLY_MEAN_RATIO"),
+        ("5y", "REPORTED"),
+    ]
+    assert [w["percent"] for w in trend["growth"] if w["method"] == "REPORTED"] == [20, 21, 51]
+    assert trend["version"] == 2
+    after = await graphql.data(
+        '{ trend(slug: "asyncio") { computedGrowth { label method percent } '
+        "growthFor(window: THREE_MONTHS) { percent method } } }"
+    )
+    computed = after["trend"]["computedGrowth"]
+    assert [w["label"] for w in computed] == ["3mo", "6mo", "1y", "2y"]
+    assert {w["method"] for w in computed} == {"MONTHLY_MEAN_RATIO"}
+    assert computed[0]["percent"] != 20.0  # both kept: the computed 3mo is its own figure
+    assert after["trend"]["growthFor"] == {"percent": 20.0, "method": "REPORTED"}
+
+
+async def test_reloading_the_seed_after_an_append_changes_nothing(
+    seeded: Database, graphql: GraphQLClient, settings: Settings
+) -> None:
+    await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
+    stored = await seeded.trends.find_one({"slug": "asyncio"})
+    report = await load_seed_files(seeded, default_seed_files())
+    assert len(report.trends.unchanged) == 1
+    assert await seeded.trends.find_one({"slug": "asyncio"}) == stored
+    data = await graphql.data('{ trend(slug: "asyncio") { growth { label percent method } } }')
+    assert [w for w in data["trend"]["growth"] if w["method"] == "REPORTED"] == REPORTED_ASYNCIO
+
+
+async def test_a_trend_without_reported_figures_answers_its_computed_growth(
+    seeded: Database, settings: Settings
+) -> None:
+    client = writer(seeded, settings)
+    created = await client.data(
+        'mutation { createTrend(input: {slug: "fresh", name: "Fresh"}) { userErrors { message } } }'
+    )
+    assert created["createTrend"]["userErrors"] == []
+    payload = (
+        await client.data(
+            APPEND,
+            {"slug": "fresh", "points": monthly_points(date(2024, 1, 1), [100, 110, 120, 150])},
+        )
+    )["appendSeries"]
+    assert payload["trend"]["growth"] == [
         {
             "label": "3mo",
             "percent": 50.0,
@@ -68,8 +128,7 @@ async def test_seed_keeps_reported_growth_until_a_series_is_appended(
             "endValue": 150.0,
         }
     ]
-    assert trend["status"] == "REGULAR"
-    assert trend["version"] == 2
+    assert payload["trend"]["status"] == "REGULAR"
 
 
 async def test_duplicate_dates_replace_and_order_does_not_matter(
@@ -83,7 +142,7 @@ async def test_duplicate_dates_replace_and_order_does_not_matter(
         [{"date": "2024-04-01", "value": 999}, {"date": "2024-04-01", "value": 200}],
     )
     assert replaced["pointsWritten"] == 1  # one date; the last point given for it wins
-    assert replaced["trend"]["growth"][0]["percent"] == 100.0
+    assert replaced["trend"]["computedGrowth"][0]["percent"] == 100.0
     data = await graphql.data(SERIES)
     assert data["trend"]["seriesSource"] == "search-interest"
     assert data["trend"]["series"] == [
@@ -244,8 +303,28 @@ async def test_reseeding_keeps_growth_computed_from_the_series(
     await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
     report = await load_seed_files(seeded, default_seed_files())
     assert report.trends.unchanged == ["asyncio"]
-    data = await graphql.data('{ trend(slug: "asyncio") { growth { label method } } }')
-    assert data["trend"]["growth"] == [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]
+    data = await graphql.data('{ trend(slug: "asyncio") { computedGrowth { label method } } }')
+    assert data["trend"]["computedGrowth"] == [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]
+
+
+async def test_a_seed_with_new_reported_figures_wins_over_computed_ones(
+    seeded: Database, graphql: GraphQLClient, settings: Settings
+) -> None:
+    await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
+    client = writer(seeded, settings)
+    data = await client.data(
+        'mutation { upsertTrends(inputs: [{slug: "asyncio", name: "Asyncio", '
+        "growth: [{window: SIX_MONTHS, percent: 7}]}]) "
+        "{ results { outcome trend { growth { label percent method } "
+        "computedGrowth { label } } } } }"
+    )
+    result = data["upsertTrends"]["results"][0]
+    assert result["outcome"] == "UPDATED"
+    assert result["trend"]["growth"] == [
+        {"label": "3mo", "percent": 50.0, "method": "MONTHLY_MEAN_RATIO"},
+        {"label": "6mo", "percent": 7.0, "method": "REPORTED"},
+    ]
+    assert result["trend"]["computedGrowth"] == [{"label": "3mo"}]
 
 
 async def test_deleting_a_trend_deletes_its_series(seeded: Database, settings: Settings) -> None:

@@ -14,8 +14,10 @@ point, nor per trend and year, because:
   of daily data, under 0.5 MB), far below MongoDB's 16 MB document limit.
 
 Appends are optimistic: the series is replaced only if its ``version`` is still the one
-read (retried otherwise), and the trend's growth is only overwritten by a newer series
-version (``seriesVersion``), so concurrent appends never lose points or leave older growth.
+read (retried otherwise), and the trend's computed growth is only overwritten by a newer
+series version (``seriesVersion``), so concurrent appends never lose points or leave older
+growth. Computed windows go to ``computedGrowth``; ``growth`` holds, per window, a reported
+figure when the trend has one and the computed figure otherwise.
 """
 
 from __future__ import annotations
@@ -28,8 +30,8 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
-from app.domain.growth import compute_growth
-from app.domain.models import GrowthWindow
+from app.domain.growth import compute_growth, merge_growth
+from app.domain.models import GrowthMethod, GrowthWindow
 from app.domain.series import (
     DEFAULT_SOURCE,
     MAX_POINTS_PER_SERIES,
@@ -143,30 +145,53 @@ class SeriesRepository:
                 )
                 if replaced.matched_count == 0:  # another append won the race: merge again
                     continue
-            growth = compute_growth(merged)
-            await self._store_growth(object_id, growth, version)
+            growth = await self._store_growth(object_id, compute_growth(merged), version)
             return AppendResult(Series(trend_id, wanted_source, merged, version), growth)
         raise SeriesAppendError(
             "points", "the series kept changing under this append; try again", "CONFLICT"
         )
 
     async def _store_growth(
-        self, trend_id: ObjectId, growth: list[GrowthWindow], series_version: int
-    ) -> None:
-        """Replace the trend's growth and status, unless a newer series version already did."""
-        update: dict[str, Any] = {
-            "growth": growth_document(growth),
-            **status_fields(derive_status(growth)),
-            "seriesVersion": series_version,
-            "updatedAt": datetime.now(UTC),
-        }
-        await self._database.trends.update_one(
-            {
+        self, trend_id: ObjectId, computed: list[GrowthWindow], series_version: int
+    ) -> list[GrowthWindow]:
+        """Store ``computed`` as the trend's ``computedGrowth`` and merge it into its growth
+        (reported windows win; see :func:`app.domain.growth.merge_growth`), with the status
+        of the merged growth, unless a newer series version already did. Returns the merged
+        growth."""
+        trends = self._database.trends
+        for attempt in range(1, MAX_APPEND_ATTEMPTS + 1):
+            trend = await trends.find_one(
+                {"_id": trend_id}, {"growth": 1, "version": 1, "seriesVersion": 1}
+            )
+            if trend is None or trend.get("seriesVersion", 0) >= series_version:
+                return computed
+            growth = merge_growth(reported_growth(trend), computed)
+            update: dict[str, Any] = {
+                "growth": growth_document(growth),
+                "computedGrowth": growth_document(computed),
+                **status_fields(derive_status(growth)),
+                "seriesVersion": series_version,
+                "updatedAt": datetime.now(UTC),
+            }
+            condition: dict[str, Any] = {
                 "_id": trend_id,
                 "$or": [
                     {"seriesVersion": {"$lt": series_version}},
                     {"seriesVersion": {"$exists": False}},
                 ],
-            },
-            {"$set": update, "$inc": {"version": 1}},
-        )
+            }
+            if attempt < MAX_APPEND_ATTEMPTS:  # a writer changing reported figures meanwhile
+                condition["version"] = trend["version"]
+            written = await trends.update_one(condition, {"$set": update, "$inc": {"version": 1}})
+            if written.matched_count:
+                return growth
+        return computed
+
+
+def reported_growth(trend: Document) -> list[GrowthWindow]:
+    """The stored trend's growth windows a source reported (method ``REPORTED``)."""
+    return [
+        GrowthWindow.model_validate(window)
+        for window in trend.get("growth", {}).values()
+        if window.get("method") == GrowthMethod.REPORTED
+    ]

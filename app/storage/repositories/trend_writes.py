@@ -23,7 +23,15 @@ from app.domain.errors import (
     VersionConflictError,
     WriteError,
 )
-from app.domain.models import Trend, TrendSpec, search_key, slugify
+from app.domain.models import (
+    GrowthMethod,
+    GrowthWindow,
+    GrowthWindowKey,
+    Trend,
+    TrendSpec,
+    search_key,
+    slugify,
+)
 from app.domain.search import search_fields
 from app.domain.status import derive_status, status_fields
 from app.storage.database import Database, Document, find_in
@@ -40,8 +48,8 @@ TrendResult = ItemResult[Document]
 """A bulk upsert item's outcome, with the trend as stored (a raw document: callers that
 show it validate it, so a bulk load that does not ask for it does not pay for that)."""
 DUPLICATE_KEY = 11000
-SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
-"""Fields an appended series owns: writes of a trend with a series leave them alone."""
+SERIES_WINDOWS = tuple(key.value for key in GrowthWindowKey)
+"""Stored growth keys, shortest window first."""
 
 
 def trend_content(spec: TrendSpec, related_ids: Sequence[ObjectId]) -> Document:
@@ -72,12 +80,42 @@ def new_trend_document(
     }
 
 
-def _content_for(stored: Document, content: Document) -> Document:
-    """``content`` minus what a trend's series owns, once it has one: an upsert or update
-    of a trend with a series keeps its computed growth and status."""
+def computed_growth_document(stored: Document) -> Document:
+    """The stored trend's growth computed from its series, by window (empty without one).
+
+    Trends whose series was appended before ``computedGrowth`` existed held only computed
+    windows in ``growth``: those are taken as computed.
+    """
+    if "computedGrowth" in stored:
+        computed: Document = stored["computedGrowth"]
+        return computed
     if "seriesVersion" not in stored:
+        return {}
+    return {
+        key: window
+        for key, window in stored.get("growth", {}).items()
+        if window.get("method") != GrowthMethod.REPORTED
+    }
+
+
+def _content_for(stored: Document, content: Document, spec: TrendSpec) -> Document:
+    """``content`` for ``stored``, which may have a series: the windows ``spec`` gives win,
+    the computed windows fill the others, and the status follows that merged growth unless
+    ``spec`` gives one."""
+    computed = computed_growth_document(stored)
+    if not computed:
         return content
-    return {key: value for key, value in content.items() if key not in SERIES_DERIVED}
+    given = content["growth"]
+    growth = {
+        key: given.get(key) or computed[key]
+        for key in SERIES_WINDOWS
+        if key in given or key in computed
+    }
+    merged = {**content, "growth": growth}
+    if spec.status is None:
+        windows = [GrowthWindow.model_validate(window) for window in growth.values()]
+        merged.update(status_fields(derive_status(windows)))
+    return merged
 
 
 def _unknown_related(spec: TrendSpec, known: Container[str]) -> FieldError | None:
@@ -131,7 +169,7 @@ class TrendWriter:
             raise NotFoundError("trend", slug)
         _check_version(stored, expected_version)
         related_ids = await self._check_references(spec, own_id=stored["_id"])
-        content = _content_for(stored, trend_content(spec, related_ids))
+        content = _content_for(stored, trend_content(spec, related_ids), spec)
         if unchanged(stored, content):
             return Trend.model_validate(stored)
         try:
@@ -331,11 +369,11 @@ class TrendWriter:
         writer wins, as for any upsert) so that it always finishes.
         """
         current: Document | None = stored.get(spec.slug)
-        content = trend_content(spec, [ids[slug] for slug in spec.related])
+        given = trend_content(spec, [ids[slug] for slug in spec.related])
         for attempt in range(1, MAX_ATTEMPTS + 1):
             if current is None:
                 break
-            content = _content_for(current, content)
+            content = _content_for(current, given, spec)
             if unchanged(current, content):
                 return ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
             condition = {"_id": current["_id"]}
