@@ -140,6 +140,11 @@ class TrendUpsertResult:
     user_errors: list[UserError] = strawberry.field(
         description="Why the item failed; paths start at `inputs` or `jsonLines`."
     )
+    cleared_fields: list[str] = strawberry.field(
+        description="For UPDATED: what the stored trend had and this item left out, so it "
+        "is now cleared (`description`, `tags`, `analyses.pestle`, `growth.1y` for a reported "
+        "window...). An upsert replaces a trend's content; empty when nothing was lost."
+    )
     stored: strawberry.Private[Document | None]
 
     @classmethod
@@ -150,6 +155,7 @@ class TrendUpsertResult:
             outcome=result.outcome,
             stored=result.item,
             user_errors=UserError.many(result.errors),
+            cleared_fields=list(result.cleared),
         )
 
 

@@ -118,6 +118,30 @@ def _content_for(stored: Document, content: Document, spec: TrendSpec) -> Docume
     return merged
 
 
+CLEARABLE = ("aliases", "description", "category", "tags", "related")
+"""Top-level fields an input may leave out (growth and analyses are checked per part)."""
+
+
+def cleared_fields(stored: Document, given: Document) -> tuple[str, ...]:
+    """What writing ``given`` (a trend's content, before merging computed growth) over
+    ``stored`` clears: fields and analyses the stored trend had and ``given`` leaves out,
+    and reported growth windows it no longer gives (computed windows stay)."""
+    cleared = [name for name in CLEARABLE if stored.get(name) and not given.get(name)]
+    given_growth = given.get("growth") or {}
+    cleared += [
+        f"growth.{GrowthWindowKey(key).label}"
+        for key, window in (stored.get("growth") or {}).items()
+        if window.get("method") == GrowthMethod.REPORTED and key not in given_growth
+    ]
+    given_analyses = given.get("analyses") or {}
+    cleared += [
+        f"analyses.{name}"
+        for name, analysis in (stored.get("analyses") or {}).items()
+        if analysis and not given_analyses.get(name)
+    ]
+    return tuple(cleared)
+
+
 def _unknown_related(spec: TrendSpec, known: Container[str]) -> FieldError | None:
     missing = [slug for slug in spec.related if slug not in known]
     if not missing:
@@ -385,7 +409,8 @@ class TrendWriter:
                 return_document=ReturnDocument.AFTER,
             )
             if updated is not None:
-                return ItemResult(index, spec.slug, Outcome.UPDATED, updated)
+                cleared = cleared_fields(current, given)
+                return ItemResult(index, spec.slug, Outcome.UPDATED, updated, cleared=cleared)
             current = await self._trends.find_one({"_id": current["_id"]})
         message = "the trend was deleted while being written; retry the item"
         return _failed(index, spec.slug, FieldError(None, message, ErrorCode.NOT_FOUND))
