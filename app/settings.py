@@ -84,9 +84,10 @@ class Settings(BaseSettings):
         description="Allocations between collections of Python's youngest generation "
         "(Python's default is 700); 0 leaves the interpreter's setting alone.",
     )
-    naive: bool = Field(
-        default=False,
-        description="Benchmark baseline only: DataLoaders, projections and caches off.",
+    compiled_execution: bool = Field(
+        default=True,
+        description="Complete plain fields and whole selections with trendgraph's executor "
+        "(docs/executor.md); false runs graphql-core's executor as shipped, nothing else changes.",
     )
     log_format: Literal["text", "json"] = "text"
     # Query limits (checked before execution).

@@ -127,7 +127,7 @@ class TrendQuery:
             first = settings.default_page_size
         trend_filter = filter.to_domain() if filter else repositories.TrendFilter()
         order = order_by.to_domain() if order_by else DEFAULT_ORDER
-        with_analyses = settings.naive or selects(info, "edges", "node", "analyses")
+        with_analyses = selects(info, "edges", "node", "analyses")
         try:
             page = await info.context.trends.page(
                 trend_filter,
@@ -140,10 +140,9 @@ class TrendQuery:
             )
         except InvalidCursorError as error:
             raise BadUserInputError(str(error), argument="before" if before else "after") from None
-        if not settings.naive:
-            await prefetch_categories(
-                info, page.trends, with_analyses=with_analyses, path=("edges", "node")
-            )
+        await prefetch_categories(
+            info, page.trends, with_analyses=with_analyses, path=("edges", "node")
+        )
         # A trend whose document cannot be read is its error in place of the node (cast:
         # the edge wants a Trend); graphql-core raises it at ["trends", "edges", i, "node"].
         edges = [

@@ -72,6 +72,8 @@ async def prefetch_categories(
     if "parent" in selected_names(info, *path, "category"):
         return
     loader = info.context.loaders.category_by_slug
+    if not loader.cache:
+        return  # a loader that keeps nothing would read them all again at each trend
     slugs = {
         trend.category
         for trend in trends
@@ -254,11 +256,8 @@ class Trend(relay.Node):
                 f"related(first:) must be between 0 and {MAX_RELATED}, got {limit}",
                 argument="first",
             )
-        loader = (
-            info.context.loaders.trend_by_id
-            if info.context.settings.naive or selects(info, "analyses")
-            else info.context.loaders.trend_summary_by_id
-        )
+        loaders = info.context.loaders
+        loader = loaders.trend_by_id if selects(info, "analyses") else loaders.trend_summary_by_id
         ids = self.model.related[:limit]
         if len(ids) < limit:
             subject = RelatedSubject(self.model.id, self.model.category, tuple(self.model.tags))
