@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
 import pymongo
@@ -230,5 +230,6 @@ def test_reset_demo_says_where_it_writes_and_loads_the_demo_dataset(
             "weekly series, 8 categories."
         )
     finally:
-        with pymongo.MongoClient(mongodb_uri) as client:
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongodb_uri)
+        with client:
             client.drop_database(database)
