@@ -26,21 +26,23 @@ from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 from schema.search import TrendSearchQuery
 from schema.series_mutations import SeriesMutation
 from schema.subscriptions import TrendSubscription
+from schema.watchlists import WatchlistMutation, WatchlistQuery
 
 logger = logging.getLogger("trendgraph.errors")
 
 
 @strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
-class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery):
+class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery, WatchlistQuery):
     pass
 
 
 # What merge_types does, plus the description the SDL needs.
 @strawberry.type(
-    description="Writes: trends and categories, one at a time or in bulk. Every mutation needs "
-    "an API key (`Authorization: Bearer <key>`)."
+    description="Writes: trends and categories, one at a time or in bulk, with an API key "
+    "(`Authorization: Bearer <key>`) holding the `write` scope; watchlists and alert rules "
+    "with a key holding the `alerts` scope."
 )
-class Mutation(TrendMutation, CategoryMutation, SeriesMutation):
+class Mutation(TrendMutation, CategoryMutation, SeriesMutation, WatchlistMutation):
     pass
 
 

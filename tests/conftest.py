@@ -68,6 +68,11 @@ async def _empty(database: Database) -> None:
         database.categories,
         database.trend_series,
         database.persisted_queries,
+        database.watchlists,
+        database.alert_rules,
+        database.alert_outbox,
+        database.alert_deliveries,
+        database.alert_state,
     ):
         await collection.delete_many({})
 
