@@ -97,6 +97,8 @@ describe_values(
         "UPDATED_AT": "Time of the last change; descending (newest first) by default.",
         "STATUS": "Momentum: EXPLODING, REGULAR, PEAKED, DECLINING; descending (EXPLODING "
         "first) by default. No status sorts lowest.",
+        "VOLUME": "The trend's `volume`, the latest count of its preferred COUNT signal; "
+        "descending (largest first) by default. Trends without one sort lowest.",
     },
 )
 
@@ -105,6 +107,7 @@ DEFAULT_DESCENDING = {
     DomainTrendOrderField.NAME: False,
     DomainTrendOrderField.UPDATED_AT: True,
     DomainTrendOrderField.STATUS: True,
+    DomainTrendOrderField.VOLUME: True,
 }
 """Each order field's default direction, as its description says."""
 

@@ -214,6 +214,21 @@ class TrendSpec(DomainModel):
         return related
 
 
+class CoMovingTrend(DomainModel):
+    """A trend whose primary signal's growth moved like this one's over the last year."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    trend: str
+    strength: float
+    """The correlation of the two growths, 0.5 to 1 (see :mod:`app.domain.comovement`)."""
+
+    @field_validator("trend", mode="before")
+    @classmethod
+    def _object_id_to_str(cls, value: Any) -> Any:
+        return value if isinstance(value, str) else str(value)
+
+
 class Trend(DomainModel):
     """A stored trend.
 
@@ -234,13 +249,13 @@ class Trend(DomainModel):
     status: TrendStatus | None = None
     analyses: TrendAnalyses | None = None
     related: list[str] = []
+    co_moving: list[CoMovingTrend] = []
+    """Strongest first; stored when the trend's primary signal is written."""
+    volume: float | None = None
+    """The latest count of the trend's volume signal (:func:`app.domain.signals.volume_key`)."""
     created_at: datetime
     updated_at: datetime
     version: int = 1
-    computed_growth: Any = None
-    """Growth computed from the trend's series, as stored (windows by key), or ``None``;
-    validated only when asked for (:meth:`computed_growth_windows`), so reads that never
-    select it pay nothing for it."""
 
     @field_validator("id", mode="before")
     @classmethod
@@ -256,15 +271,6 @@ class Trend(DomainModel):
         """The growth windows present, shortest first."""
         growth = self.growth
         return [growth[key] for key in _WINDOWS_SHORTEST_FIRST if key in growth]
-
-    def computed_growth_windows(self) -> list[GrowthWindow]:
-        """The windows computed from the trend's series, shortest first (none without one)."""
-        stored = self.computed_growth or {}
-        return [
-            GrowthWindow.model_validate(stored[key.value])
-            for key in _WINDOWS_SHORTEST_FIRST
-            if key.value in stored
-        ]
 
 
 class CategorySpec(DomainModel):

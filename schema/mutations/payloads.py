@@ -44,7 +44,12 @@ describe_values(
         "NOT_FINITE": "appendSeries: a value is infinite or not a number.",
         "NEGATIVE_VALUE": "appendSeries: a value is below zero.",
         "INVALID_SOURCE": "appendSeries: the source is blank, too long or not one line.",
-        "SOURCE_MISMATCH": "appendSeries: the trend's series holds another source's data.",
+        "SOURCE_MISMATCH": "appendSeries: the series holds another source's data.",
+        "INVALID_REGION": "appendSeries: the region is neither WORLD nor an ISO 3166-1 "
+        "alpha-2 country code.",
+        "UNKNOWN_UNIT": "appendSeries: the unit is neither INDEX nor COUNT.",
+        "UNIT_MISMATCH": "appendSeries: the signal holds values of another unit; one signal "
+        "has one unit.",
         "SERIES_FULL": "appendSeries: the series would exceed its largest number of points.",
         "CONFLICT": "appendSeries: the series kept changing under the call; try again.",
     },

@@ -19,7 +19,7 @@ mutation Append($slug: String!, $points: [SeriesPointInput!]!, $source: String) 
     pointsWritten
     trend {
       slug status version growth { label percent method startValue endValue }
-      computedGrowth { label percent method }
+      signals { source region unit growth { label percent method startValue endValue } }
     }
     userErrors { field message code }
   }
@@ -48,87 +48,41 @@ async def append(
     return data["appendSeries"]
 
 
-REPORTED_ASYNCIO = [
-    {"label": "3mo", "percent": 20.0, "method": "REPORTED"},
-    {"label": "1y", "percent": 21.0, "method": "REPORTED"},
-    {"label": "5y", "percent": 51.0, "method": "REPORTED"},
-]
-
-
-async def test_an_append_keeps_reported_growth_and_computes_growth_alongside(
+async def test_appending_keeps_reported_growth_and_the_signal_answers_its_own(
     seeded: Database, graphql: GraphQLClient, settings: Settings
 ) -> None:
-    growth = (
-        '{ trend(slug: "asyncio") { growth { label percent method } computedGrowth { label } } }'
-    )
-    before = await graphql.data(growth)
-    assert before["trend"] == {"growth": REPORTED_ASYNCIO, "computedGrowth": []}
-    # Weekly points over two years: every window up to 2y gets a computed figure.
-    start = date(2023, 1, 1)
-    points = [
-        {"date": (start + timedelta(weeks=week)).isoformat(), "value": 100 + week}
-        for week in range(105)
+    before = await graphql.data('{ trend(slug: "asyncio") { growth { label percent method } } }')
+    assert before["trend"]["growth"] == [
+        {"label": "3mo", "percent": 20.0, "method": "REPORTED"},
+        {"label": "1y", "percent": 21.0, "method": "REPORTED"},
+        {"label": "5y", "percent": 51.0, "method": "REPORTED"},
     ]
-    payload = await append(seeded, settings, points)
+    payload = await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
     assert payload["userErrors"] == []
+    assert payload["pointsWritten"] == 4
     trend = payload["trend"]
-    # REPORTED figures win for their windows (3mo, 1y, 5y); 6mo and 2y come from the series.
-    assert [(w["label"], w["method"]) for w in trend["growth"]] == [
-        ("3mo", "REPORTED"),
-        ("6mo", "MONTHLY_MEAN_RATIO"),
-        ("1y", "REPORTED"),
-        ("2y", "MONTHLY_MEAN_RATIO"),
-        ("5y", "REPORTED"),
+    # The trend keeps answering its REPORTED figures; the signal answers what its series
+    # says: only the 3mo window has data.
+    assert trend["growth"] == [
+        {**window, "startValue": None, "endValue": None} for window in before["trend"]["growth"]
     ]
-    assert [w["percent"] for w in trend["growth"] if w["method"] == "REPORTED"] == [20, 21, 51]
-    assert trend["version"] == 2
-    after = await graphql.data(
-        '{ trend(slug: "asyncio") { computedGrowth { label method percent } '
-        "growthFor(window: THREE_MONTHS) { percent method } } }"
-    )
-    computed = after["trend"]["computedGrowth"]
-    assert [w["label"] for w in computed] == ["3mo", "6mo", "1y", "2y"]
-    assert {w["method"] for w in computed} == {"MONTHLY_MEAN_RATIO"}
-    assert computed[0]["percent"] != 20.0  # both kept: the computed 3mo is its own figure
-    assert after["trend"]["growthFor"] == {"percent": 20.0, "method": "REPORTED"}
-
-
-async def test_reloading_the_seed_after_an_append_changes_nothing(
-    seeded: Database, graphql: GraphQLClient, settings: Settings
-) -> None:
-    await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
-    stored = await seeded.trends.find_one({"slug": "asyncio"})
-    report = await load_seed_files(seeded, default_seed_files())
-    assert len(report.trends.unchanged) == 1
-    assert await seeded.trends.find_one({"slug": "asyncio"}) == stored
-    data = await graphql.data('{ trend(slug: "asyncio") { growth { label percent method } } }')
-    assert [w for w in data["trend"]["growth"] if w["method"] == "REPORTED"] == REPORTED_ASYNCIO
-
-
-async def test_a_trend_without_reported_figures_answers_its_computed_growth(
-    seeded: Database, settings: Settings
-) -> None:
-    client = writer(seeded, settings)
-    created = await client.data(
-        'mutation { createTrend(input: {slug: "fresh", name: "Fresh"}) { userErrors { message } } }'
-    )
-    assert created["createTrend"]["userErrors"] == []
-    payload = (
-        await client.data(
-            APPEND,
-            {"slug": "fresh", "points": monthly_points(date(2024, 1, 1), [100, 110, 120, 150])},
-        )
-    )["appendSeries"]
-    assert payload["trend"]["growth"] == [
+    assert trend["signals"] == [
         {
-            "label": "3mo",
-            "percent": 50.0,
-            "method": "MONTHLY_MEAN_RATIO",
-            "startValue": 100.0,
-            "endValue": 150.0,
+            "source": "search-interest",
+            "region": "WORLD",
+            "unit": "INDEX",
+            "growth": [
+                {
+                    "label": "3mo",
+                    "percent": 50.0,
+                    "method": "MONTHLY_MEAN_RATIO",
+                    "startValue": 100.0,
+                    "endValue": 150.0,
+                }
+            ],
         }
     ]
-    assert payload["trend"]["status"] == "REGULAR"
+    assert trend["version"] == 2
 
 
 async def test_duplicate_dates_replace_and_order_does_not_matter(
@@ -142,7 +96,7 @@ async def test_duplicate_dates_replace_and_order_does_not_matter(
         [{"date": "2024-04-01", "value": 999}, {"date": "2024-04-01", "value": 200}],
     )
     assert replaced["pointsWritten"] == 1  # one date; the last point given for it wins
-    assert replaced["trend"]["computedGrowth"][0]["percent"] == 100.0
+    assert replaced["trend"]["signals"][0]["growth"][0]["percent"] == 100.0
     data = await graphql.data(SERIES)
     assert data["trend"]["seriesSource"] == "search-interest"
     assert data["trend"]["series"] == [
@@ -230,13 +184,21 @@ async def test_other_refusals(
     assert await seeded.trend_series.count_documents({}) == 0
 
 
-async def test_one_source_per_series(seeded: Database, settings: Settings) -> None:
+async def test_each_source_is_a_signal_of_its_own(seeded: Database, settings: Settings) -> None:
     points = [{"date": "2024-01-01", "value": 1}]
     await append(seeded, settings, points, source="downloads")
     payload = await append(seeded, settings, points, source="search-interest")
-    assert [error["code"] for error in payload["userErrors"]] == ["SOURCE_MISMATCH"]
+    assert payload["userErrors"] == []
+    assert [signal["source"] for signal in payload["trend"]["signals"]] == [
+        "downloads",
+        "search-interest",
+    ]
     same = await append(seeded, settings, [{"date": "2024-02-01", "value": 2}])
-    assert same["userErrors"] == []  # no source given: the stored one
+    assert same["userErrors"] == []  # no source given: the primary signal, search-interest
+    assert await seeded.trend_series.count_documents({}) == 2
+    stored = await seeded.trend_series.find_one({"source": "search-interest"})
+    assert stored is not None
+    assert stored["pointCount"] == 2
 
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity"])
@@ -297,34 +259,21 @@ async def test_series_of_many_trends_is_one_query(
     assert stats.by_name == {"find": 2}  # the page, then every trend's series at once
 
 
-async def test_reseeding_keeps_growth_computed_from_the_series(
+async def test_reseeding_after_an_append_changes_nothing(
     seeded: Database, graphql: GraphQLClient, settings: Settings
 ) -> None:
     await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
     report = await load_seed_files(seeded, default_seed_files())
     assert report.trends.unchanged == ["asyncio"]
-    data = await graphql.data('{ trend(slug: "asyncio") { computedGrowth { label method } } }')
-    assert data["trend"]["computedGrowth"] == [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]
-
-
-async def test_a_seed_with_new_reported_figures_wins_over_computed_ones(
-    seeded: Database, graphql: GraphQLClient, settings: Settings
-) -> None:
-    await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
-    client = writer(seeded, settings)
-    data = await client.data(
-        'mutation { upsertTrends(inputs: [{slug: "asyncio", name: "Asyncio", '
-        "growth: [{window: SIX_MONTHS, percent: 7}]}]) "
-        "{ results { outcome trend { growth { label percent method } "
-        "computedGrowth { label } } } } }"
+    data = await graphql.data(
+        '{ trend(slug: "asyncio") { growth { label method } signals { growth { label method } } } }'
     )
-    result = data["upsertTrends"]["results"][0]
-    assert result["outcome"] == "UPDATED"
-    assert result["trend"]["growth"] == [
-        {"label": "3mo", "percent": 50.0, "method": "MONTHLY_MEAN_RATIO"},
-        {"label": "6mo", "percent": 7.0, "method": "REPORTED"},
+    assert data["trend"]["growth"] == [
+        {"label": label, "method": "REPORTED"} for label in ("3mo", "1y", "5y")
     ]
-    assert result["trend"]["computedGrowth"] == [{"label": "3mo"}]
+    assert data["trend"]["signals"] == [
+        {"growth": [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]}
+    ]
 
 
 async def test_deleting_a_trend_deletes_its_series(seeded: Database, settings: Settings) -> None:
@@ -341,3 +290,32 @@ async def test_deleting_a_trend_deletes_its_series(seeded: Database, settings: S
     )
     assert deleted["deleteTrend"]["userErrors"] == []
     assert await seeded.trend_series.count_documents({}) == 0
+
+
+async def test_a_write_without_growth_keeps_the_computed_growth(
+    database: Database, graphql: GraphQLClient, settings: Settings
+) -> None:
+    client = writer(database, settings)
+    await client.data(
+        'mutation { createTrend(input: {slug: "fresh", name: "Fresh"}) { trend { version } } }'
+    )
+    points = monthly_points(date(2024, 1, 1), [100, 110, 120, 150])
+    await client.data(APPEND, {"slug": "fresh", "points": points})
+    upsert = (
+        "mutation($growth: [GrowthWindowInput!]) { upsertTrends(inputs: "
+        '[{slug: "fresh", name: "Fresh again", growth: $growth}]) '
+        "{ results { outcome trend { growth { label percent method } } } } }"
+    )
+    kept = (await client.data(upsert))["upsertTrends"]["results"][0]
+    assert kept["outcome"] == "UPDATED"
+    assert kept["trend"]["growth"] == [
+        {"label": "3mo", "percent": 50.0, "method": "MONTHLY_MEAN_RATIO"}
+    ]
+    # Growth given is a source's figures: it replaces the computed growth, and later
+    # appends leave it alone.
+    given = {"growth": [{"window": "ONE_YEAR", "percent": 7}]}
+    replaced = (await client.data(upsert, given))["upsertTrends"]["results"][0]
+    assert replaced["trend"]["growth"] == [{"label": "1y", "percent": 7.0, "method": "REPORTED"}]
+    await client.data(APPEND, {"slug": "fresh", "points": [{"date": "2024-05-01", "value": 300}]})
+    after = await graphql.data('{ trend(slug: "fresh") { growth { label percent method } } }')
+    assert after["trend"]["growth"] == [{"label": "1y", "percent": 7.0, "method": "REPORTED"}]

@@ -25,7 +25,6 @@ from app.domain.errors import (
 )
 from app.domain.models import (
     GrowthMethod,
-    GrowthWindow,
     GrowthWindowKey,
     Trend,
     TrendSpec,
@@ -48,8 +47,8 @@ TrendResult = ItemResult[Document]
 """A bulk upsert item's outcome, with the trend as stored (a raw document: callers that
 show it validate it, so a bulk load that does not ask for it does not pay for that)."""
 DUPLICATE_KEY = 11000
-SERIES_WINDOWS = tuple(key.value for key in GrowthWindowKey)
-"""Stored growth keys, shortest window first."""
+SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
+"""What a trend's primary signal sets: writes that give no growth leave them alone."""
 
 
 def trend_content(spec: TrendSpec, related_ids: Sequence[ObjectId]) -> Document:
@@ -80,42 +79,14 @@ def new_trend_document(
     }
 
 
-def computed_growth_document(stored: Document) -> Document:
-    """The stored trend's growth computed from its series, by window (empty without one).
-
-    Trends whose series was appended before ``computedGrowth`` existed held only computed
-    windows in ``growth``: those are taken as computed.
-    """
-    if "computedGrowth" in stored:
-        computed: Document = stored["computedGrowth"]
-        return computed
-    if "seriesVersion" not in stored:
-        return {}
-    return {
-        key: window
-        for key, window in stored.get("growth", {}).items()
-        if window.get("method") != GrowthMethod.REPORTED
-    }
-
-
-def _content_for(stored: Document, content: Document, spec: TrendSpec) -> Document:
-    """``content`` for ``stored``, which may have a series: the windows ``spec`` gives win,
-    the computed windows fill the others, and the status follows that merged growth unless
-    ``spec`` gives one."""
-    computed = computed_growth_document(stored)
-    if not computed:
+def _content_for(stored: Document, content: Document) -> Document:
+    """``content`` for ``stored``: growth the writer gives (REPORTED figures) replaces what
+    is stored, but a write that gives none leaves a trend's growth and status computed from
+    its primary signal in place (appending a series never touches REPORTED growth either:
+    see :mod:`app.storage.repositories.series`)."""
+    if "seriesVersion" not in stored or content["growth"]:
         return content
-    given = content["growth"]
-    growth = {
-        key: given.get(key) or computed[key]
-        for key in SERIES_WINDOWS
-        if key in given or key in computed
-    }
-    merged = {**content, "growth": growth}
-    if spec.status is None:
-        windows = [GrowthWindow.model_validate(window) for window in growth.values()]
-        merged.update(status_fields(derive_status(windows)))
-    return merged
+    return {key: value for key, value in content.items() if key not in SERIES_DERIVED}
 
 
 CLEARABLE = ("aliases", "description", "category", "tags", "related")
@@ -193,7 +164,7 @@ class TrendWriter:
             raise NotFoundError("trend", slug)
         _check_version(stored, expected_version)
         related_ids = await self._check_references(spec, own_id=stored["_id"])
-        content = _content_for(stored, trend_content(spec, related_ids), spec)
+        content = _content_for(stored, trend_content(spec, related_ids))
         if unchanged(stored, content):
             return Trend.model_validate(stored)
         try:
@@ -221,7 +192,7 @@ class TrendWriter:
         result = await self._trends.delete_one({"_id": stored["_id"], "version": expected_version})
         if result.deleted_count == 0:
             await self._raise_lost_race(stored["_id"], slug, expected_version)
-        await self._series.delete_one({"_id": stored["_id"]})  # its series goes with it
+        await self._series.delete_many({"trendId": stored["_id"]})  # its signals go with it
         await self._trends.update_many(
             {"related": stored["_id"]},
             {
@@ -397,7 +368,7 @@ class TrendWriter:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             if current is None:
                 break
-            content = _content_for(current, given, spec)
+            content = _content_for(current, given)
             if unchanged(current, content):
                 return ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
             condition = {"_id": current["_id"]}
