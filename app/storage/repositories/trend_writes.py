@@ -25,6 +25,7 @@ from app.domain.errors import (
 )
 from app.domain.models import (
     GrowthMethod,
+    GrowthWindow,
     GrowthWindowKey,
     Trend,
     TrendSpec,
@@ -47,8 +48,6 @@ TrendResult = ItemResult[Document]
 """A bulk upsert item's outcome, with the trend as stored (a raw document: callers that
 show it validate it, so a bulk load that does not ask for it does not pay for that)."""
 DUPLICATE_KEY = 11000
-SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
-"""What a trend's primary signal sets: writes that give no growth leave them alone."""
 
 
 def trend_content(spec: TrendSpec, related_ids: Sequence[ObjectId]) -> Document:
@@ -79,14 +78,41 @@ def new_trend_document(
     }
 
 
-def _content_for(stored: Document, content: Document) -> Document:
-    """``content`` for ``stored``: growth the writer gives (REPORTED figures) replaces what
-    is stored, but a write that gives none leaves a trend's growth and status computed from
-    its primary signal in place (appending a series never touches REPORTED growth either:
-    see :mod:`app.storage.repositories.series`)."""
-    if "seriesVersion" not in stored or content["growth"]:
+def computed_growth_document(stored: Document) -> Document:
+    """The stored trend's growth computed from its primary signal, by window (empty when it
+    has none). Trends whose series was appended before ``computedGrowth`` was stored held
+    only computed windows in ``growth``: those are taken as computed."""
+    if "computedGrowth" in stored:
+        computed: Document = stored["computedGrowth"] or {}
+        return computed
+    if "seriesVersion" not in stored:
+        return {}
+    return {
+        key: window
+        for key, window in (stored.get("growth") or {}).items()
+        if window.get("method") != GrowthMethod.REPORTED
+    }
+
+
+def _content_for(stored: Document, content: Document, spec: TrendSpec) -> Document:
+    """``content`` for ``stored``, which may have a primary signal: per window, the figure
+    ``spec`` gives (REPORTED) wins and the computed figures fill the other windows, as
+    :func:`app.domain.growth.merge_growth` does on appends; the status follows that growth
+    unless ``spec`` gives one."""
+    computed = computed_growth_document(stored)
+    if not computed:
         return content
-    return {key: value for key, value in content.items() if key not in SERIES_DERIVED}
+    given = content["growth"]
+    growth = {
+        key.value: given.get(key.value) or computed[key.value]
+        for key in GrowthWindowKey
+        if key.value in given or key.value in computed
+    }
+    merged = {**content, "growth": growth}
+    if spec.status is None:
+        windows = [GrowthWindow.model_validate(window) for window in growth.values()]
+        merged.update(status_fields(derive_status(windows)))
+    return merged
 
 
 CLEARABLE = ("aliases", "description", "category", "tags", "related")
@@ -164,7 +190,7 @@ class TrendWriter:
             raise NotFoundError("trend", slug)
         _check_version(stored, expected_version)
         related_ids = await self._check_references(spec, own_id=stored["_id"])
-        content = _content_for(stored, trend_content(spec, related_ids))
+        content = _content_for(stored, trend_content(spec, related_ids), spec)
         if unchanged(stored, content):
             return Trend.model_validate(stored)
         try:
@@ -368,7 +394,7 @@ class TrendWriter:
         for attempt in range(1, MAX_ATTEMPTS + 1):
             if current is None:
                 break
-            content = _content_for(current, given)
+            content = _content_for(current, given, spec)
             if unchanged(current, content):
                 return ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
             condition = {"_id": current["_id"]}
