@@ -51,7 +51,10 @@ describe_values(
         "UNIT_MISMATCH": "appendSeries: the signal holds values of another unit; one signal "
         "has one unit.",
         "SERIES_FULL": "appendSeries: the series would exceed its largest number of points.",
-        "CONFLICT": "appendSeries: the series kept changing under the call; try again.",
+        "CONFLICT": "The object kept changing under the call (appendSeries: its series); "
+        "try again.",
+        "FORBIDDEN_TARGET": "A webhook URL points at a private, loopback or link-local "
+        "address (refused against SSRF unless TRENDGRAPH_WEBHOOK_ALLOW_PRIVATE).",
     },
 )
 strawberry.enum(
