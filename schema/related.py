@@ -36,7 +36,7 @@ describe_values(
 
 
 @strawberry.type(description="A related trend, why it is related, and how strongly.")
-class RelatedTrendEdge:
+class RelatedTrend:
     node: Annotated[Trend, strawberry.lazy("schema.trend")] = strawberry.field(
         description="The related trend."
     )
