@@ -84,6 +84,11 @@ class Metrics:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
             registry=self.registry,
         )
+        self.embedded_database_restarts = Counter(
+            "trendgraph_embedded_database_restarts",
+            "Times the supervised embedded database died and was started again.",
+            registry=self.registry,
+        )
         self.subscriptions = Gauge(
             "trendgraph_active_subscriptions",
             "Subscriptions currently open.",

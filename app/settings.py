@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from functools import lru_cache
@@ -39,6 +40,27 @@ def _origin_list(value: object) -> object:
 
 
 Origins = Annotated[list[str], NoDecode, BeforeValidator(_origin_list)]
+
+
+def _proxy_list(value: object) -> object:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list):
+        for entry in value:
+            if not isinstance(entry, str):
+                continue
+            try:
+                if "/" in entry:
+                    ipaddress.ip_network(entry, strict=False)
+                else:
+                    ipaddress.ip_address(entry)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (CIDR)") from None
+    return value
+
+
+Proxies = Annotated[list[str], NoDecode, BeforeValidator(_proxy_list)]
+"""Comma-separated IP addresses or CIDR networks (``10.0.0.1,192.168.0.0/16``)."""
 """A comma-separated list of origins (``https://app.example.com,https://admin.example.com``)."""
 
 
@@ -98,17 +120,36 @@ class Settings(BaseSettings):
         "(docs/executor.md); false runs graphql-core's executor as shipped, nothing else changes.",
     )
     log_format: Literal["text", "json"] = "text"
+    # Forecasts: recomputed in the background after series writes (app/storage/forecast_worker.py).
+    forecast_processes: Annotated[int, Field(ge=1, le=64)] = Field(
+        default=1,
+        description="Worker processes fitting forecasts after series writes (CPU work, kept "
+        "out of the serving process).",
+    )
+    forecast_concurrency: Annotated[int, Field(ge=1, le=256)] = Field(
+        default=2, description="Forecast recomputes in flight at once per API process."
+    )
     # Query limits (checked before execution).
     max_query_depth: Annotated[int, Field(ge=1, le=100)] = 12
     max_aliases: Annotated[int, Field(ge=1, le=1_000)] = 30
     max_tokens: Annotated[int, Field(ge=10, le=100_000)] = 2_000
     max_query_cost: Annotated[int, Field(ge=1, le=1_000_000)] = 1_000
     max_variables_bytes: Annotated[int, Field(ge=64, le=16 * 1024 * 1024)] = 64 * 1024
+    max_document_bytes: Annotated[int, Field(ge=1_024, le=16 * 1024 * 1024)] = Field(
+        default=64 * 1024,
+        description="Largest GraphQL document (query text) an anonymous request may send; "
+        "bounds string literals, which max_tokens counts as one token each.",
+    )
     request_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 30.0
     introspection: bool = True
     field_suggestions: bool = True
-    # Rate limits: token buckets of query-cost points, per client, per process.
+    # Rate limits: token buckets of query-cost points, per client.
     rate_limit_enabled: bool = True
+    rate_limit_store: Literal["database", "process"] = Field(
+        default="database",
+        description="Where buckets live: in the database (shared by every API process, one "
+        "or two commands per request) or in each process (each process allows the limits).",
+    )
     rate_limit_anonymous_capacity: Annotated[int, Field(ge=1)] = 1_000
     rate_limit_anonymous_restore_rate: Annotated[float, Field(gt=0)] = 50.0
     rate_limit_key_capacity: Annotated[int, Field(ge=1)] = 2_000
@@ -136,6 +177,20 @@ class Settings(BaseSettings):
         description="Cross-origin pages allowed to open the subscription WebSocket.",
     )
     max_subscriptions_per_connection: Annotated[int, Field(ge=1, le=1_000)] = 20
+    trusted_proxies: Proxies = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; none by default (the peer address is the client).",
+    )
+    header_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = Field(
+        default=10.0,
+        description="A connection whose request headers are not complete this long after "
+        "it opened (or after its previous response) is closed.",
+    )
+    body_timeout_seconds: Annotated[float, Field(gt=0, le=3_600)] = Field(
+        default=30.0,
+        description="A request whose body is not complete this long after its headers is closed.",
+    )
     connection_init_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
 
     @field_validator("data_dir")

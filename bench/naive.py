@@ -25,6 +25,7 @@ from starlette.websockets import WebSocket
 from app.settings import Settings, get_settings
 from app.storage.database import Database
 from app.storage.repositories import TrendRepository
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository
 from app.storage.repositories.trends import TrendFilter, TrendOrder, TrendPage
 from app.web.asgi import create_app as create_service_app
@@ -66,6 +67,7 @@ def naive_loaders(context: Context) -> Loaders:
         context.categories,
         context.series,
         RelatedRepository(context.database),
+        ForecastRepository(context.database),
         max_batch_size=context.settings.dataloader_batch_size,
         metrics=context.metrics,
         batching=False,

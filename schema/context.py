@@ -14,14 +14,17 @@ from app.observability import Metrics
 from app.settings import Settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import CommandStats, Database
-from app.storage.ratelimit import RateDecision, RateLimiter
+from app.storage.forecast_worker import ForecastWorker
+from app.storage.ratelimit import Limiter
 from app.storage.repositories import CategoryRepository, TrendRepository
 from app.storage.repositories.category_writes import CategoryWriter
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository
 from app.storage.repositories.search import SearchRepository
 from app.storage.repositories.series import SeriesRepository
 from app.storage.repositories.trend_writes import TrendWriter
 from app.storage.response_cache import ResponseCache
+from schema.decisions import OperationDecision
 from schema.loaders import Loaders
 
 LoadersFactory = Callable[["Context"], Loaders]
@@ -35,6 +38,7 @@ def batched_loaders(context: Context) -> Loaders:
         context.categories,
         context.series,
         RelatedRepository(context.database),
+        ForecastRepository(context.database),
         max_batch_size=context.settings.dataloader_batch_size,
         metrics=context.metrics,
     )
@@ -56,16 +60,21 @@ class Context:
     request_id: str | None = None
     client_key: str = "local"
     """Whose rate-limit bucket this request draws on (``ip:...`` or ``key:...``)."""
-    rate_limiter: RateLimiter | None = None
+    rate_limiter: Limiter | None = None
     metrics: Metrics | None = None
     query_cost: int | None = None
-    rate_decision: RateDecision | None = None
+    decisions: list[OperationDecision] = field(default_factory=list)
+    """What the guards decided (cost, availability, rate limit, cache, authentication);
+    the HTTP view turns them into a status and headers."""
     principal: Principal | None = None
     """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
     trend_changes: TrendChangeFeed | None = None
     """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
     response_cache: ResponseCache | None = None
     """Anonymous GET and persisted query results, shared by the requests of this process."""
+    forecast_worker: ForecastWorker | None = None
+    """Recomputes forecasts after series writes; ``None``: nothing schedules them (the
+    forecasts then stay stale until ``python -m app recompute-forecasts``)."""
     make_loaders: LoadersFactory = batched_loaders
     """How the loaders are made (:meth:`renew_loaders`); a seam for baselines composed
     elsewhere, such as the benchmark's."""
@@ -73,6 +82,10 @@ class Context:
 
     def __post_init__(self) -> None:
         self.renew_loaders()
+
+    def decide(self, decision: OperationDecision) -> None:
+        """Record a guard's decision for the transport to act on."""
+        self.decisions.append(decision)
 
     @property
     def trend_writer(self) -> TrendWriter:
@@ -92,11 +105,12 @@ class Context:
         response: Response | None = None,
         request_id: str | None = None,
         client_key: str = "local",
-        rate_limiter: RateLimiter | None = None,
+        rate_limiter: Limiter | None = None,
         metrics: Metrics | None = None,
         principal: Principal | None = None,
         trend_changes: TrendChangeFeed | None = None,
         response_cache: ResponseCache | None = None,
+        forecast_worker: ForecastWorker | None = None,
     ) -> Context:
         return cls(
             database=database,
@@ -114,6 +128,7 @@ class Context:
             principal=principal,
             trend_changes=trend_changes,
             response_cache=response_cache,
+            forecast_worker=forecast_worker,
         )
 
     def renew_loaders(self) -> None:

@@ -23,7 +23,7 @@
 The cost is computed from the document and the variables alone, before execution.
 ``count_bulk_items=False`` counts each bulk write as one item: what the limits see for
 API-key holders, whose batches :data:`~schema.mutations.bulk.MAX_BATCH` bounds instead
-(see :class:`schema.extensions.OperationGuard`).
+(see :class:`schema.guards.CostGuard`).
 """
 
 from __future__ import annotations

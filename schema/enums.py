@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types.enum import StrawberryEnumDefinition
 
 from app.domain import models
+from app.domain.status import StatusSource as StatusSource
 from app.storage.repositories import TrendOrderField as DomainTrendOrderField
 
 # strawberry.enum registers the domain enums themselves (and returns them), so resolvers
@@ -82,6 +83,11 @@ describe_values(
     },
 )
 strawberry.enum(
+    StatusSource,
+    description="Where a status comes from: DERIVED from growth by the documented rules, or "
+    "EDITORIAL, set by a writer for a trend without growth.",
+)
+strawberry.enum(
     DomainTrendOrderField,
     description=(
         "What to order trends by. Each field has its own default direction (see its value); "
@@ -99,6 +105,8 @@ describe_values(
         "first) by default. No status sorts lowest.",
         "VOLUME": "The trend's `volume`, the latest count of its preferred COUNT signal; "
         "descending (largest first) by default. Trends without one sort lowest.",
+        "FORECAST_GROWTH": "The primary signal's forecast growth over the horizon; "
+        "descending (fastest first) by default. Trends without one sort lowest.",
     },
 )
 
@@ -108,6 +116,7 @@ DEFAULT_DESCENDING = {
     DomainTrendOrderField.UPDATED_AT: True,
     DomainTrendOrderField.STATUS: True,
     DomainTrendOrderField.VOLUME: True,
+    DomainTrendOrderField.FORECAST_GROWTH: True,
 }
 """Each order field's default direction, as its description says."""
 

@@ -13,11 +13,13 @@ from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
+from app.domain.forecasting import ForecastOutcome
 from app.domain.models import Category, Trend
 from app.domain.series import Series, SeriesPoint
 from app.domain.signals import Signal
 from app.observability import Metrics
 from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository, RelatedSubject
 from app.storage.repositories.series import SeriesRepository
 from app.storage.repositories.stored import StoredDocumentError
@@ -76,6 +78,8 @@ class Loaders:
     """A signal's last ``n`` points, by ``(signal id, n)``: sparklines."""
     related_suggestions: DataLoader[RelatedSubject, list[tuple[str, int]]]
     """Ids of trends sharing tags with the subject, with how many, best first."""
+    forecast_by_signal_id: DataLoader[str, ForecastOutcome | None]
+    """A signal's stored forecast (computed on write, only read here), by signal id."""
 
     @classmethod
     def create(
@@ -84,6 +88,7 @@ class Loaders:
         categories: CategoryRepository,
         series: SeriesRepository,
         related: RelatedRepository,
+        forecasts: ForecastRepository,
         *,
         max_batch_size: int,
         metrics: Metrics | None = None,
@@ -115,4 +120,5 @@ class Loaders:
             signal_points=loader("signal_points", series.points_of),
             signal_tail=loader("signal_tail", series.tails),
             related_suggestions=loader("related_suggestions", related.scored),
+            forecast_by_signal_id=loader("forecast_by_signal_id", forecasts.by_signal_ids),
         )

@@ -9,14 +9,7 @@ from strawberry.permission import BasePermission
 
 from app.domain.keys import FORBIDDEN, UNAUTHENTICATED, Principal, Scope
 from schema.context import Info
-
-
-def _refuse(info: Info, status: int) -> None:
-    response = info.context.response
-    if response is not None:
-        response.status_code = status
-        if status == 401:
-            response.headers["WWW-Authenticate"] = 'Bearer realm="trendgraph"'
+from schema.decisions import Forbidden, Unauthenticated
 
 
 class _RequiresScope(BasePermission):
@@ -24,8 +17,9 @@ class _RequiresScope(BasePermission):
     :attr:`scope`.
 
     Otherwise the field fails before its resolver runs (so nothing is written): with
-    ``extensions.code`` ``UNAUTHENTICATED`` and HTTP 401 without a valid key, with
-    ``FORBIDDEN`` and HTTP 403 for a key lacking the scope.
+    ``extensions.code`` ``UNAUTHENTICATED`` and an :class:`Unauthenticated` decision without
+    a valid key, with ``FORBIDDEN`` and a :class:`Forbidden` decision for a key lacking the
+    scope (over HTTP the view answers 401 with ``WWW-Authenticate``, or 403).
     """
 
     scope: Scope
@@ -35,11 +29,11 @@ class _RequiresScope(BasePermission):
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
         principal = info.context.principal
         if principal is None:
-            _refuse(info, 401)
+            info.context.decide(Unauthenticated())
             return False
         if principal.may(self.scope):
             return True
-        _refuse(info, 403)
+        info.context.decide(Forbidden(self.scope))
         # Raised rather than returned: the message differs from the class's (no key at all).
         raise GraphQLError(
             f"this API key lacks the `{self.scope}` scope", extensions={"code": FORBIDDEN}

@@ -8,6 +8,7 @@ from typing import Annotated, cast
 
 import strawberry
 from strawberry import relay
+from strawberry.relay.types import GlobalIDValueError
 from strawberry.utils.await_maybe import await_maybe
 
 from app.domain.pagination import InvalidCursorError
@@ -32,6 +33,23 @@ def _page_size(name: str, value: int | None, maximum: int) -> None:
         )
 
 
+def _node_type(global_id: relay.GlobalID, info: Info, argument: str) -> type[relay.Node]:
+    """The Node type a global ID names; BAD_USER_INPUT for any other name (no such type, a
+    type without IDs such as ``TrendSeries``, the ``Node`` interface itself): this API
+    never issued such an ID."""
+    try:
+        node_type = global_id.resolve_type(info)
+    except GlobalIDValueError:
+        node_type = relay.Node
+    if node_type is relay.Node:
+        raise BadUserInputError(
+            f"{global_id} is not an ID of this API: `{global_id.type_name}` is not a type "
+            "with IDs (Trend, Category)",
+            argument=argument,
+        )
+    return node_type
+
+
 @strawberry.type
 class NodeQuery:
     @strawberry.field(description="Fetches any object by its global ID.")
@@ -40,7 +58,10 @@ class NodeQuery:
         info: Info,
         id: Annotated[relay.GlobalID, strawberry.argument(description="The ID of the object.")],
     ) -> relay.Node | None:
-        node: relay.Node | StoredDocumentError | None = await id.resolve_node(info, required=False)
+        node_type = _node_type(id, info, "id")
+        [node] = await await_maybe(
+            node_type.resolve_nodes(info=info, node_ids=[id.node_id], required=False)
+        )
         if isinstance(node, StoredDocumentError):  # see Trend.resolve_nodes
             raise node
         return node
@@ -68,7 +89,7 @@ class NodeQuery:
         # raises it at ["nodes", position] and completes the others.
         found: list[relay.Node | StoredDocumentError | None] = [None] * len(ids)
         for places in positions.values():
-            node_type = ids[places[0]].resolve_type(info)
+            node_type = _node_type(ids[places[0]], info, "ids")
             nodes = await await_maybe(
                 node_type.resolve_nodes(
                     info=info, node_ids=[ids[place].node_id for place in places], required=False

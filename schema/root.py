@@ -21,7 +21,8 @@ from strawberry.types import ExecutionContext
 from app.settings import Settings
 from schema.alert_rules import AlertRuleMutation, AlertRuleQuery, AlertSubscription
 from schema.execution import FastExecutor
-from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
+from schema.extensions import ErrorPolicy, ParseCache, is_unexpected
+from schema.guards import OPERATION_GUARDS
 from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 from schema.search import TrendSearchQuery
@@ -99,7 +100,7 @@ def build_schema(
         *caches[:1],
         lambda: AddValidationRules(limit_rules),
         *caches[1:],
-        OperationGuard,
+        *OPERATION_GUARDS,
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)

@@ -12,12 +12,19 @@ from strawberry import relay
 from strawberry.dataloader import DataLoader
 
 from app.domain import models
+from app.domain.status import status_source
 from app.storage.repositories.stored import StoredDocumentError
 from schema.analyses import TrendAnalyses
 from schema.category import Category
 from schema.compare import ComparedSeries
 from schema.context import Info
-from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
+from schema.enums import GrowthMethod, GrowthWindowKey, StatusSource, TrendStatus
+from schema.forecast import (
+    Forecast,
+    ForecastUnavailable,
+    resolve_forecast,
+    resolve_forecast_unavailable,
+)
 from schema.loaders import load_each
 from schema.related import MAX_RELATED, RelatedTrend, check_limit, related_links
 from schema.selection import selected_names, selects
@@ -46,7 +53,16 @@ class GrowthWindow:
 
 
 READING_FIELDS = frozenset(
-    {"related", "relatedEdges", "series", "seriesSource", "signals", "volume"}
+    {
+        "related",
+        "relatedEdges",
+        "series",
+        "seriesSource",
+        "signals",
+        "volume",
+        "forecast",
+        "forecastUnavailable",
+    }
 )
 """Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
 read left them out)."""
@@ -123,8 +139,9 @@ class Trend(relay.Node):
     status: TrendStatus | None = strawberry.field(
         description="Life-cycle status, derived from growth whenever it is written, first "
         "match wins: EXPLODING (1y >= +100% and 3mo >= +10%), PEAKED (5y, else 2y, >= +50% "
-        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR; null "
-        "without growth."
+        "and 3mo <= -10%), DECLINING (1y <= -20% and 3mo <= 0%), else REGULAR. A trend "
+        "without growth has none, unless a writer set one (an editorial status: see "
+        "`statusSource`)."
     )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
     updated_at: datetime = strawberry.field(description="When the trend last changed.")
@@ -134,6 +151,13 @@ class Trend(relay.Node):
     model: strawberry.Private[models.Trend]
     compared_series: strawberry.Private[ComparedSeries | None] = None
     """Set by ``compareTrends`` (see :mod:`schema.compare`)."""
+
+    @strawberry.field(
+        description="Where `status` comes from: DERIVED from growth, or EDITORIAL (set by a "
+        "writer for a trend without growth); null without a status."
+    )
+    def status_source(self) -> StatusSource | None:
+        return status_source(self.status, self.model.growth.values())
 
     @classmethod
     def from_model(cls, model: models.Trend) -> Self:
@@ -276,6 +300,21 @@ class Trend(relay.Node):
         ] = None,
     ) -> list[SeriesPoint]:
         return await resolve_series(info, self.model.id, from_, to)
+
+    @strawberry.field(
+        description="The forecast of the trend's primary signal (computed when the signal "
+        "was written; `stale` when it changed since); null when there is none, and then "
+        "`forecastUnavailable` says why."
+    )
+    async def forecast(self, info: Info) -> Forecast | None:
+        return await resolve_forecast(info, self.model)
+
+    @strawberry.field(
+        description="Why `forecast` is null (e.g. Asyncio: NO_SERIES, its figures are only "
+        "reported); null when there is a forecast."
+    )
+    async def forecast_unavailable(self, info: Info) -> ForecastUnavailable | None:
+        return await resolve_forecast_unavailable(info, self.model)
 
     @strawberry.field(
         description="The source of the trend's primary signal (see `growth`), e.g. "

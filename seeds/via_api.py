@@ -47,6 +47,13 @@ TRANSIENT_STATUS = {429, 502, 503, 504}
 COMPARE_LIMIT = 20  # compareTrends answers at most 20 slugs a call
 
 
+def _seconds(retry_after: str | None) -> float:
+    """A ``Retry-After`` in seconds (0 when absent or an HTTP date), at most a minute."""
+    if retry_after is None or not retry_after.strip().isdigit():
+        return 0.0
+    return min(float(retry_after), 60.0)
+
+
 class SeedApiError(RuntimeError):
     """The API cannot be used (unreachable after retries, key refused, unexpected answer)."""
 
@@ -349,6 +356,7 @@ class ApiSeeder:
 
     async def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         for attempt in range(1, self.max_attempts + 1):
+            retry_after = 0.0
             try:
                 response = await self._client.post(
                     self.url, json={"query": query, "variables": variables}
@@ -361,9 +369,11 @@ class ApiSeeder:
                 if response.status_code not in TRANSIENT_STATUS:
                     return self._json(response)
                 problem = f"HTTP {response.status_code}"
+                retry_after = _seconds(response.headers.get("retry-after"))
             if attempt == self.max_attempts:
                 raise SeedApiError(f"{self.url}: {problem} (gave up after {attempt} attempts)")
             delay = self.backoff_seconds * 2 ** (attempt - 1) * random.uniform(0.5, 1.0)
+            delay = max(delay, retry_after)  # the server knows best (503 in an outage, 429)
             logger.warning("%s; retrying in %.1fs (attempt %d)", problem, delay, attempt + 1)
             self.retries += 1
             await asyncio.sleep(delay)

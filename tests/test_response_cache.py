@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import AsyncIterator
 
@@ -146,3 +147,31 @@ async def test_posted_queries_are_not_cached(client: httpx.AsyncClient) -> None:
     response = await client.post("/graphql", json={"query": QUERY})
     assert response.status_code == 200
     assert "x-cache" not in response.headers
+
+
+async def test_only_changes_to_what_results_read_empty_the_cache(database: Database) -> None:
+    """Finding 4: APQ registrations (and rate-limit buckets) are database writes anyone can
+    make; they must not empty the cache. Events arrive in order, so once the trend write's
+    event has emptied it, the earlier ones have been seen (and ignored)."""
+    cache = ResponseCache(10, 60)
+    follower = asyncio.create_task(cache.follow_changes(database))
+    try:
+        for _ in range(200):
+            if cache.live:
+                break
+            await asyncio.sleep(0.02)
+        assert cache.live
+        before = cache.generation
+        for number in range(5):
+            await database.persisted_queries.insert_one({"_id": f"{number:064d}", "query": "{x}"})
+            await database.rate_limits.insert_one({"_id": f"ip:10.0.0.{number}", "tat": 1.0})
+        await database.trends.insert_one({"slug": "marker", "name": "Marker"})
+        for _ in range(200):
+            if cache.generation != before:
+                break
+            await asyncio.sleep(0.02)
+        assert cache.generation == before + 1
+    finally:
+        follower.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await follower

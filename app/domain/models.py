@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from app.domain.forecasting import Outlook
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=SLUG_PATTERN)]
 
@@ -214,6 +216,44 @@ class TrendSpec(DomainModel):
         return related
 
 
+class ApiTrendSpec(TrendSpec):
+    """A trend as the API's writers send it: with growth, the status is derived, so only
+    the derived value may be given (a status without growth is editorial). Seed files and
+    the repositories take any :class:`TrendSpec`; a status there that disagrees with the
+    growth reads as editorial (``app.domain.status.status_source``)."""
+
+    @field_validator("status")
+    @classmethod
+    def _status_follows_growth(
+        cls, status: TrendStatus | None, info: ValidationInfo
+    ) -> TrendStatus | None:
+        """With growth, the status is derived: only the derived value may be given."""
+        from app.domain.status import derive_status  # status rules build on these models
+
+        growth = info.data.get("growth") or []
+        if status is None or not growth:
+            return status
+        derived = derive_status(growth)
+        if status != derived:
+            raise ValueError(
+                f"status is derived from growth (which gives {derived}); leave it out, or "
+                "send no growth to set an editorial status"
+            )
+        return status
+
+
+class ForecastSummary(DomainModel):
+    """What a trend keeps of its primary signal's forecast, to filter and order lists by."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    signal_id: str
+    series_version: int
+    outlook: Outlook | None = None
+    """``None`` when the series could not be forecast (the forecast says why)."""
+    growth_percent: float | None = None
+
+
 class CoMovingTrend(DomainModel):
     """A trend whose primary signal's growth moved like this one's over the last year."""
 
@@ -256,6 +296,7 @@ class Trend(DomainModel):
     created_at: datetime
     updated_at: datetime
     version: int = 1
+    forecast: ForecastSummary | None = None
 
     @field_validator("id", mode="before")
     @classmethod

@@ -23,6 +23,10 @@ SortValue = float | int | str | datetime | None
 Direction = Literal[1, -1]
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+"""The integers MongoDB (BSON) can hold."""
+
+
 class InvalidCursorError(ValueError):
     """A cursor that this API did not issue, or issued for another order."""
 
@@ -78,6 +82,8 @@ def decode_cursor(sort: SortKey, cursor: str) -> Position:
             value = datetime.fromisoformat(value)
         elif kind != "v" or not (value is None or isinstance(value, int | float | str)):
             raise ValueError(kind)
+        if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+            raise ValueError("integer beyond 64 bits")  # no stored value can be one
         position = Position(value, ObjectId(object_id))
     except (ValueError, TypeError, UnicodeError, binascii.Error, InvalidId) as error:
         raise InvalidCursorError(f"malformed cursor {cursor!r}") from error

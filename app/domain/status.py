@@ -11,14 +11,21 @@ REGULAR       any other trend with at least one growth window
 (none)        no growth window at all: nothing to judge by
 ============  ================================================================================
 
-The status is derived whenever growth is written (seed upserts without an explicit status,
-series appends) and stored with a rank, :data:`STATUS_RANK`, so lists can order by it:
-descending rank goes EXPLODING, REGULAR, PEAKED, DECLINING (momentum, strongest first).
+The status is derived whenever growth is written (seed upserts, creates, updates, series
+appends) and stored with a rank, :data:`STATUS_RANK`, so lists can order by it: descending
+rank goes EXPLODING, REGULAR, PEAKED, DECLINING (momentum, strongest first).
+
+Through the API a writer may set a status only for a trend without growth: an *editorial*
+status, which the API marks as such (``statusSource: EDITORIAL``). With growth, a status
+other than the derived one is refused (:class:`app.domain.models.ApiTrendSpec`), so a
+trend never shows EXPLODING while its growth says it is shrinking. Seed files may still
+give any status; one that disagrees with the growth reads as EDITORIAL too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
 
 from app.domain.models import GrowthWindow, GrowthWindowKey, TrendStatus
@@ -59,6 +66,28 @@ def derive_status(growth: Iterable[GrowthWindow]) -> TrendStatus | None:
     ):
         return TrendStatus.DECLINING
     return TrendStatus.REGULAR
+
+
+class StatusSource(StrEnum):
+    """Where a trend's status comes from."""
+
+    DERIVED = "DERIVED"
+    """Computed from the trend's growth by the rules above."""
+    EDITORIAL = "EDITORIAL"
+    """Set by a writer, for a trend without growth (or one stored before the rules held)."""
+
+
+def status_source(
+    status: TrendStatus | None, growth: Iterable[GrowthWindow]
+) -> StatusSource | None:
+    """DERIVED when ``status`` is what ``growth`` gives; EDITORIAL otherwise; ``None``
+    without a status."""
+    if status is None:
+        return None
+    windows = list(growth)
+    if windows and derive_status(windows) == status:
+        return StatusSource.DERIVED
+    return StatusSource.EDITORIAL
 
 
 def status_fields(status: TrendStatus | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextvars import ContextVar
@@ -13,6 +14,7 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import PyMongoError
 
 from app.domain.models import GrowthWindowKey
 from app.settings import Settings
@@ -26,6 +28,8 @@ TRENDS = "trends"
 CATEGORIES = "categories"
 TREND_SERIES = "trend_series"
 PERSISTED_QUERIES = "persisted_queries"
+RATE_LIMITS = "rate_limits"
+FORECASTS = "forecasts"
 WATCHLISTS = "watchlists"
 ALERT_RULES = "alert_rules"
 ALERT_OUTBOX = "alert_outbox"
@@ -156,11 +160,16 @@ class Database:
     ) -> None:
         self.client = client
         self._availability = availability
+        self._probe: asyncio.Task[None] | None = None
+        self.embedded: EmbeddedMongo | None = None
+        """The supervised embedded server this database runs on, if any (its health)."""
         self.db: AsyncDatabase[Document] = client[name]
         self.trends: AsyncCollection[Document] = self.db[TRENDS]
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
         self.trend_series: AsyncCollection[Document] = self.db[TREND_SERIES]
         self.persisted_queries: AsyncCollection[Document] = self.db[PERSISTED_QUERIES]
+        self.rate_limits: AsyncCollection[Document] = self.db[RATE_LIMITS]
+        self.forecasts: AsyncCollection[Document] = self.db[FORECASTS]
         self.watchlists: AsyncCollection[Document] = self.db[WATCHLISTS]
         self.alert_rules: AsyncCollection[Document] = self.db[ALERT_RULES]
         self.alert_outbox: AsyncCollection[Document] = self.db[ALERT_OUTBOX]
@@ -231,6 +240,8 @@ class Database:
                 IndexModel([("signalKeys", ASCENDING)]),  # filters by source and region
                 IndexModel([("volume", DESCENDING), ("_id", DESCENDING)]),
                 *growth_indexes,
+                IndexModel([("forecast.outlook", ASCENDING)]),
+                IndexModel([("forecast.growthPercent", DESCENDING), ("_id", DESCENDING)]),
                 *rising_indexes,
             ]
         )
@@ -273,6 +284,10 @@ class Database:
         await self.persisted_queries.create_indexes(
             [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
         )
+        # Shared rate-limit buckets go once they would be full again.
+        await self.rate_limits.create_indexes(
+            [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
+        )
         await self.watchlists.create_indexes(
             [IndexModel([("owner", ASCENDING), ("_id", ASCENDING)])]
         )
@@ -292,7 +307,29 @@ class Database:
             [IndexModel([("ruleId", ASCENDING), ("attemptedAt", DESCENDING)])]
         )
 
+    def wake_driver(self) -> None:
+        """While the driver sees no server, keep one ping waiting for it.
+
+        A waiting server selection makes the driver's monitor check the server every half
+        second (its minimum interval) instead of at its next heartbeat, so service resumes
+        sooner once the database answers again. Requests themselves are still refused at
+        once (:attr:`available`); the ping runs in no request's context (not counted).
+        """
+        if self._probe is not None and not self._probe.done():
+            return
+        self._probe = asyncio.get_running_loop().create_task(
+            self._quiet_ping(), name="database-probe", context=contextvars.Context()
+        )
+
+    async def _quiet_ping(self) -> None:
+        with contextlib.suppress(PyMongoError):  # only its server selection matters
+            await self.client.admin.command("ping")
+
     async def close(self) -> None:
+        if self._probe is not None:
+            self._probe.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._probe
         if self._availability is not None:
             self._availability.closing = True
         await self.client.close()
@@ -305,11 +342,13 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
         if settings.mongodb_uri:
             uri = settings.mongodb_uri
         else:
-            embedded = EmbeddedMongo(settings.data_dir)
+            embedded = EmbeddedMongo(settings.data_dir, supervise=True)
             uri = await asyncio.to_thread(embedded.start)
             stack.callback(embedded.stop)
         logger.info("using %s", settings.describe_database())
         database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
+        if not settings.mongodb_uri:
+            database.embedded = embedded
         stack.push_async_callback(database.close)
         await database.ensure_indexes()
         yield database

@@ -3,6 +3,13 @@
 SecantusDB is GPL-2.0; trendgraph never imports it. It is started as
 ``python -m secantus`` and spoken to only over the MongoDB wire protocol, exactly
 like a real ``mongod``.
+
+Supervised (``supervise=True``, as ``serve`` runs it), a server that dies is reaped and
+started again on the same port and data folder, with exponential backoff between failed
+attempts; every restart is logged and reported to the ``on_restart`` callbacks (the API
+counts them in ``/metrics``). After :attr:`EmbeddedMongo.max_failed_restarts` failed
+attempts in a row it reports itself unhealthy (``/healthz`` fails, so whatever runs the
+process restarts it) and keeps trying.
 """
 
 from __future__ import annotations
@@ -31,6 +38,9 @@ from pymongo.errors import PyMongoError
 logger = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
+
+WATCH_INTERVAL_SECONDS = 0.1
+"""How often the owner thread looks whether the server still runs."""
 
 
 SERVER_MODULE = "secantus"
@@ -91,14 +101,39 @@ class EmbeddedMongo:
         host: str = "127.0.0.1",
         port: int | None = None,
         startup_timeout: float = 30.0,
+        supervise: bool = False,
+        first_backoff_seconds: float = 0.1,
+        max_backoff_seconds: float = 5.0,
+        max_failed_restarts: int = 5,
     ) -> None:
         self.data_dir = Path(data_dir)
         self.host = host
         self.port = port or free_port(host)
         self.startup_timeout = startup_timeout
+        self.supervise = supervise
+        self.first_backoff_seconds = first_backoff_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self.max_failed_restarts = max_failed_restarts
+        self.restarts = 0
+        """Times the server died and was started again."""
+        self.failed_restarts = 0
+        """Failed attempts since the server last ran."""
         self._process: subprocess.Popen[bytes] | None = None
         self._release_owner: Callable[[], None] | None = None
+        self._stopping = threading.Event()
+        self._ready = threading.Event()  # supervision starts once the first start succeeded
+        self._lock = threading.Lock()
+        self._restart_callbacks: list[Callable[[], None]] = []
         self._log_offset = 0
+
+    @property
+    def healthy(self) -> bool:
+        """False once :attr:`max_failed_restarts` restarts in a row have failed."""
+        return self.failed_restarts < self.max_failed_restarts
+
+    def on_restart(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` (from the supervising thread) after every restart."""
+        self._restart_callbacks.append(callback)
 
     @property
     def uri(self) -> str:
@@ -139,12 +174,15 @@ class EmbeddedMongo:
             "# Empty on purpose: trendgraph passes every setting as a flag.\n", encoding="utf-8"
         )
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        self._stopping.clear()
+        self._ready.clear()
         self._process = self._spawn(self.command())
         try:
-            self._wait_until_ready()
+            self._wait_until_ready(self._process)
         except BaseException:
             self.stop()
             raise
+        self._ready.set()
         logger.info(
             "embedded SecantusDB (pid %s) at %s, data in %s",
             self._process.pid,
@@ -184,22 +222,12 @@ class EmbeddedMongo:
 
         def own() -> None:
             try:
-                with self.log_path.open("ab") as log_file:
-                    process = subprocess.Popen(
-                        command,
-                        stdout=log_file,
-                        stderr=subprocess.STDOUT,
-                        stdin=subprocess.DEVNULL,
-                        # Own session: a Ctrl-C on the terminal reaches the API, which then
-                        # stops the server in order instead of both dying at once.
-                        start_new_session=True,
-                        preexec_fn=functools.partial(_die_with_parent, os.getpid()),
-                    )
+                process = self._popen(command)
             except BaseException as error:
                 spawned.put(error)
                 return
             spawned.put(process)
-            released.wait()
+            self._watch(process, released)
 
         owner = threading.Thread(target=own, name="embedded-secantus-owner", daemon=True)
         owner.start()
@@ -213,6 +241,82 @@ class EmbeddedMongo:
 
         self._release_owner = release_owner
         return outcome
+
+    def _popen(self, command: list[str]) -> subprocess.Popen[bytes]:
+        with self.log_path.open("ab") as log_file:
+            return subprocess.Popen(
+                command,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                # Own session: a Ctrl-C on the terminal reaches the API, which then
+                # stops the server in order instead of both dying at once.
+                start_new_session=True,
+                preexec_fn=functools.partial(_die_with_parent, os.getpid()),
+            )
+
+    def _watch(self, process: subprocess.Popen[bytes], released: threading.Event) -> None:
+        """Runs in the owner thread until :meth:`stop`: reaps the server when it exits
+        (``poll`` collects its status, so no zombie stays) and, supervised, restarts it."""
+        while not released.is_set():
+            if process.poll() is None or self._stopping.is_set():
+                released.wait(WATCH_INTERVAL_SECONDS)
+                continue
+            if not (self.supervise and self._ready.is_set()):
+                logger.error(
+                    "embedded SecantusDB (pid %s) exited with code %s",
+                    process.pid,
+                    process.returncode,
+                )
+                released.wait()
+                return
+            logger.error(
+                "embedded SecantusDB (pid %s) exited with code %s; restarting it",
+                process.pid,
+                process.returncode,
+            )
+            restarted = self._restart()
+            if restarted is None:  # stopping
+                return
+            process = restarted
+
+    def _restart(self) -> subprocess.Popen[bytes] | None:
+        """Start the server again, with backoff, until it answers or :meth:`stop` is called."""
+        delay = self.first_backoff_seconds
+        while not self._stopping.wait(delay):
+            delay = min(delay * 2, self.max_backoff_seconds)
+            try:
+                _check_port_free(self.host, self.port)
+                with self._lock:
+                    if self._stopping.is_set():
+                        return None
+                    process = self._process = self._popen(self.command())
+                self._wait_until_ready(process)
+            except (EmbeddedServerError, OSError) as error:
+                self.failed_restarts += 1
+                logger.error(
+                    "embedded SecantusDB restart failed (%d in a row%s): %s",
+                    self.failed_restarts,
+                    "" if self.healthy else "; reporting unhealthy",
+                    error,
+                )
+                with self._lock:
+                    failed, self._process = self._process, None
+                if failed is not None and failed.poll() is None:
+                    failed.kill()
+                    failed.wait()
+                continue
+            self.failed_restarts = 0
+            self.restarts += 1
+            logger.warning(
+                "embedded SecantusDB restarted (pid %s; %d restarts so far)",
+                process.pid,
+                self.restarts,
+            )
+            for callback in self._restart_callbacks:
+                callback()
+            return process
+        return None
 
     def _log_tail(self, lines: int = 2) -> str:
         """The last messages this run wrote to the server log (traceback frames skipped)."""
@@ -229,19 +333,20 @@ class EmbeddedMongo:
         ]
         return " | ".join(messages[-lines:])
 
-    def _wait_until_ready(self) -> None:
+    def _wait_until_ready(self, process: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + self.startup_timeout
-        assert self._process is not None
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
+        while time.monotonic() < deadline and not self._stopping.is_set():
+            if process.poll() is not None:
                 tail = self._log_tail()
                 raise EmbeddedServerError(
-                    f"embedded SecantusDB exited with code {self._process.returncode}"
+                    f"embedded SecantusDB exited with code {process.returncode}"
                     + (f": {tail}" if tail else "")
                     + f"; see {self.log_path}"
                 )
+            # Generous per attempt: on a loaded machine a first connection can take a second,
+            # and a server that answers slowly is still up (the loop ends at the deadline).
             client: MongoClient[dict[str, object]] = MongoClient(
-                self.uri, serverSelectionTimeoutMS=250, connectTimeoutMS=250
+                self.uri, serverSelectionTimeoutMS=1_000, connectTimeoutMS=1_000
             )
             try:
                 client.admin.command("ping")
@@ -257,7 +362,9 @@ class EmbeddedMongo:
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM the server and wait for it; SIGKILL if it will not stop."""
-        process, self._process = self._process, None
+        self._stopping.set()  # before the server exits: the supervisor must not restart it
+        with self._lock:
+            process, self._process = self._process, None
         release_owner, self._release_owner = self._release_owner, None
         try:
             self._stop(process, timeout)

@@ -1,10 +1,12 @@
 """A per-process cache of anonymous query results, invalidated by the database's change stream.
 
 Only anonymous queries sent as GET (or as persisted queries) are cached: those are the
-requests a CDN could share too, and the ones read-heavy pages send. Any write to the
-database empties the cache: writes made by this process as soon as their mutation
-finishes, writes made anywhere else (another API process, a seeding script) when the
-change stream reports them, a few milliseconds later. While the change stream is not
+requests a CDN could share too, and the ones read-heavy pages send. A write to what cached
+results read (trends, categories, series) empties the cache: writes made by this process
+as soon as their mutation finishes, writes made anywhere else (another API process, a
+seeding script) when the change stream reports them, a few milliseconds later. Writes to
+anything else (persisted-query registrations, rate-limit buckets) leave it alone, so no
+client can empty it by sending those. While the change stream is not
 watching (start-up, an outage) nothing is served from or stored in the cache, so a stale
 answer is never served for longer than the stream takes to deliver an event.
 
@@ -26,7 +28,7 @@ from typing import Any
 import orjson
 from pymongo.errors import PyMongoError
 
-from app.storage.database import Database
+from app.storage.database import CATEGORIES, TREND_SERIES, TRENDS, Database
 
 logger = logging.getLogger(__name__)
 
@@ -86,11 +88,11 @@ class ResponseCache:
         return len(self._entries)
 
     async def follow_changes(self, database: Database) -> None:
-        """Empty the cache on every change to the database, for as long as it runs."""
+        """Empty the cache on every change to what it holds, for as long as it runs."""
         while True:
             try:
                 # Only the fact of a change matters: the server leaves the documents out.
-                async with await database.db.watch(ONLY_THE_EVENT) as stream:
+                async with await database.db.watch(CHANGES_TO_CACHED_DATA) as stream:
                     # Anything written before the stream opened may be in the cache: start empty.
                     self.invalidate()
                     self.live = True
@@ -105,8 +107,22 @@ class ResponseCache:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-ONLY_THE_EVENT = [{"$project": {"operationType": 1}}]
-"""Change stream pipeline keeping the event's kind (and its resume token), not the document."""
+CACHED_COLLECTIONS = (TRENDS, CATEGORIES, TREND_SERIES)
+"""What cached results are read from."""
+
+CHANGES_TO_CACHED_DATA: list[dict[str, Any]] = [
+    {
+        "$match": {
+            "$or": [
+                {"ns.coll": {"$in": list(CACHED_COLLECTIONS)}},
+                {"operationType": {"$in": ["dropDatabase", "invalidate"]}},
+            ]
+        }
+    },
+    {"$project": {"operationType": 1}},
+]
+"""Change stream pipeline: changes to the cached collections (or the whole database going),
+keeping the event's kind (and its resume token), not the document."""
 
 
 @contextlib.asynccontextmanager

@@ -8,15 +8,17 @@ graphql-transport-ws for subscriptions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter
 from graphql import GraphQLError
-from starlette.requests import Request
+from pymongo.errors import ConnectionFailure
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -34,12 +36,13 @@ from app.domain.keys import ApiKeys
 from app.observability import REQUEST_ID_HEADER, Metrics, access_logger, request_id_from
 from app.settings import Settings
 from app.storage.database import Database, bind_command_stats
-from app.storage.ratelimit import RateLimiter
+from app.storage.ratelimit import Limiter, RateLimiter, SharedRateLimiter
 from app.web import graphiql, http_cache
 from app.web.graphql_http import (
     GRAPHQL_RESPONSE_JSON,
     JSON,
     GraphQLHTTPError,
+    GraphQLParams,
     bad_request,
     content_type_header,
     is_request_error,
@@ -47,8 +50,10 @@ from app.web.graphql_http import (
     read_params,
     status_for,
 )
-from app.web.persisted_queries import PersistedQueries
+from app.web.http_decisions import http_outcome
+from app.web.persisted_queries import PersistedQueries, Resolved
 from schema.context import Context
+from schema.guards import DATABASE_RETRY_AFTER_SECONDS, rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -82,17 +87,40 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.metrics = metrics
+        # Per-process buckets, used when TRENDGRAPH_RATE_LIMIT_STORE is "process".
         self.anonymous_limiter = RateLimiter(
             settings.rate_limit_anonymous_capacity, settings.rate_limit_anonymous_restore_rate
         )
         self.key_limiter = RateLimiter(
             settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
         )
+        # Buckets in the database (TRENDGRAPH_RATE_LIMIT_STORE "database"), per database
+        # the app serves (one, but tests open several).
+        self._shared_limiters: dict[tuple[int, bool], SharedRateLimiter] = {}
         self.api_keys = ApiKeys(settings.api_key_hashes)
         self.persisted_queries = PersistedQueries(
             only_registered=settings.persisted_queries_only,
             ttl_seconds=settings.persisted_query_ttl_seconds,
         )
+
+    def limiter(self, database: Database, *, keyed: bool) -> Limiter | None:
+        """The rate limiter for a request, or ``None`` when rate limiting is off."""
+        settings = self.settings
+        if not settings.rate_limit_enabled:
+            return None
+        if settings.rate_limit_store == "process":
+            return self.key_limiter if keyed else self.anonymous_limiter
+        shared = self._shared_limiters.get((id(database), keyed))
+        if shared is None or shared.collection is not database.rate_limits:
+            if keyed:
+                capacity = settings.rate_limit_key_capacity
+                rate = settings.rate_limit_key_restore_rate
+            else:
+                capacity = settings.rate_limit_anonymous_capacity
+                rate = settings.rate_limit_anonymous_restore_rate
+            shared = SharedRateLimiter(database.rate_limits, capacity, rate)
+            self._shared_limiters[(id(database), keyed)] = shared
+        return shared
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -103,11 +131,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
         principal = self.api_keys.authenticate(request.headers.get("authorization"))
         # Valid keys draw on their own bucket; everyone else (wrong keys included) on their IP's.
-        if principal is not None:
-            client_key, limiter = f"key:{principal.key_id}", self.key_limiter
-        else:
-            client_key = f"ip:{request.client.host if request.client else 'unknown'}"
-            limiter = self.anonymous_limiter
+        client_key = _client_key(request, principal.key_id if principal else None)
+        limiter = self.limiter(database, keyed=principal is not None)
         http_response = response if isinstance(response, Response) else None
         if http_response is not None:
             http_response.headers[REQUEST_ID_HEADER] = request_id
@@ -118,11 +143,12 @@ class GraphQLView(GraphQL[Context, None]):
             response=http_response,
             request_id=request_id,
             client_key=client_key,
-            rate_limiter=limiter if self.settings.rate_limit_enabled else None,
+            rate_limiter=limiter,
             metrics=self.metrics,
             principal=principal,
             trend_changes=getattr(request.state, "trend_changes", None),
             response_cache=getattr(request.state, "response_cache", None),
+            forecast_worker=getattr(request.state, "forecast_worker", None),
         )
         # The rest of this request runs in this task (or tasks copied from it), so the
         # driver's command listener counts into this request's stats.
@@ -142,6 +168,14 @@ class GraphQLView(GraphQL[Context, None]):
         # are bounded by max_body_bytes alone.
         if context.principal is None:
             for data in request_data if isinstance(request_data, list) else [request_data]:
+                # One huge string literal is one token: max_tokens does not bound it.
+                document_size = len((data.query or "").encode())
+                if document_size > self.settings.max_document_bytes:
+                    return _refusal(
+                        f"The GraphQL document takes {document_size} bytes; the limit is "
+                        f"{self.settings.max_document_bytes}.",
+                        "DOCUMENT_TOO_LARGE",
+                    )
                 size = len(orjson.dumps(data.variables or {}))
                 if size > self.settings.max_variables_bytes:
                     return _refusal(
@@ -221,33 +255,85 @@ class GraphQLView(GraphQL[Context, None]):
         except GraphQLHTTPError as error:
             return self.error_response(error, JSON)
         try:
-            params = await read_params(request, self.settings.max_body_bytes)
-            database: Database = request.state.database
-            resolved = await self.persisted_queries.resolve(database.persisted_queries, params)
-            if not resolved.params.query:
-                raise bad_request("No GraphQL query found in the request (`query` is missing)")
-            sub_response = await self.get_sub_response(request)
-            context = await self.get_context(request, response=sub_response)
-            request_data = GraphQLRequestData(
-                query=resolved.params.query,
-                variables=resolved.params.variables,
-                operation_name=resolved.params.operation_name,
-                extensions=resolved.params.extensions,
-            )
-            result = await self.execute_operation(
-                request, request_adapter, request_data, context, None, sub_response
-            )
+            return await self._answer(request, request_adapter, media_type)
         except GraphQLHTTPError as error:
             return self.error_response(error, media_type)
+        except ClientDisconnect:
+            # One line, not a traceback: clients going away is ordinary.
+            logger.info("client %s went away before its request was read", _peer(request))
+            return Response(status_code=400)  # never sent: nobody is listening
+
+    async def _answer(self, request: Request, request_adapter: Any, media_type: str) -> Response:
+        params = await read_params(request, self.settings.max_body_bytes)
+        database: Database = request.state.database
+        resolved = await self._resolve_persisted(request, database, params)
+        if not resolved.params.query:
+            raise bad_request("No GraphQL query found in the request (`query` is missing)")
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        request_data = GraphQLRequestData(
+            query=resolved.params.query,
+            variables=resolved.params.variables,
+            operation_name=resolved.params.operation_name,
+            extensions=resolved.params.extensions,
+        )
+        result = await self.execute_operation(
+            request, request_adapter, request_data, context, None, sub_response
+        )
         if resolved.register_hash and not is_request_error(result):
-            await self.persisted_queries.register(
-                database.persisted_queries, resolved.register_hash, request_data.query or ""
-            )
+            await self._register_persisted(request, database, resolved.register_hash, request_data)
         response = await self.result_response(request, result, media_type)
+        outcome = http_outcome(context.decisions)
         if sub_response.status_code and response.status_code != 304:
             response.status_code = sub_response.status_code  # e.g. 504 on a timeout
-        response.headers.raw.extend(sub_response.headers.raw)  # request id, resolvers' headers
+        elif outcome.status_code is not None:
+            response.status_code = outcome.status_code
+            if outcome.status_code >= 500:
+                response.headers["cache-control"] = http_cache.NO_STORE
+        response.headers.update(outcome.headers)
+        response.headers.raw.extend(sub_response.headers.raw)  # request id
         return response
+
+    async def _resolve_persisted(
+        self, request: Request, database: Database, params: GraphQLParams
+    ) -> Resolved:
+        """The persisted query's text; refused fast while the database is away, and its
+        database lookups charged to the client's bucket (misses cost as much as hits)."""
+        if not self.persisted_queries.needs_database(params):
+            return await self.persisted_queries.resolve(database.persisted_queries, params)
+        await self._charge(request, database, PERSISTED_QUERY_LOOKUP_COST)
+        async with _database_errors_as_503(database):
+            resolved = await self.persisted_queries.resolve(database.persisted_queries, params)
+        if resolved.register_hash is not None:
+            await self._charge(request, database, PERSISTED_QUERY_REGISTRATION_COST)
+        return resolved
+
+    async def _register_persisted(
+        self, request: Request, database: Database, sha256_hash: str, data: GraphQLRequestData
+    ) -> None:
+        async with _database_errors_as_503(database):
+            await self.persisted_queries.register(
+                database.persisted_queries, sha256_hash, data.query or ""
+            )
+
+    async def _charge(self, request: Request, database: Database, cost: int) -> None:
+        """Take ``cost`` points from the client's bucket, or refuse the request (429)."""
+        principal = self.api_keys.authenticate(request.headers.get("authorization"))
+        limiter = self.limiter(database, keyed=principal is not None)
+        if limiter is None:
+            return
+        async with _database_errors_as_503(database):
+            decision = await limiter.consume(
+                _client_key(request, principal.key_id if principal else None), cost
+            )
+        if not decision.allowed:
+            error = rate_limited(cost, decision)
+            raise GraphQLHTTPError(
+                429,
+                error.message,
+                code="RATE_LIMITED",
+                headers=http_outcome([decision]).headers,
+            )
 
     async def execute_single(
         self,
@@ -334,6 +420,42 @@ class GraphQLView(GraphQL[Context, None]):
                 "cache-control": http_cache.NO_STORE,
             },
         )
+
+
+PERSISTED_QUERY_LOOKUP_COST = 1
+"""Points a persisted-query lookup that reaches the database takes (a ``find_one``)."""
+PERSISTED_QUERY_REGISTRATION_COST = 10
+"""Points a registration takes: a database write, kept for the TTL."""
+
+
+def _client_key(request: Request | WebSocket, key_id: str | None) -> str:
+    """Whose bucket a request draws on: its API key's, or its client address's."""
+    if key_id is not None:
+        return f"key:{key_id}"
+    return f"ip:{_peer(request)}"
+
+
+def _peer(request: Request | WebSocket) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@contextlib.asynccontextmanager
+async def _database_errors_as_503(database: Database) -> AsyncIterator[None]:
+    """Refuse with 503 + Retry-After while the database is away, at once when the driver
+    already knows it is."""
+    unavailable = GraphQLHTTPError(
+        503,
+        "The database is unavailable; try again shortly.",
+        code="DATABASE_UNAVAILABLE",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
+    if not database.available:
+        database.wake_driver()
+        raise unavailable
+    try:
+        yield
+    except ConnectionFailure:
+        raise unavailable from None
 
 
 def _drop_client_state(response_data: GraphQLHTTPResponse) -> None:

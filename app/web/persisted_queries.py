@@ -31,6 +31,25 @@ class Resolved:
 class PersistedQueries(PersistedQueryStore):
     """The store plus the protocol: resolves a request's query from its hash."""
 
+    def needs_database(self, params: GraphQLParams) -> bool:
+        """True when resolving ``params`` reads or writes the database: a persisted-query
+        request whose hash this process has not seen (a lookup, a miss, a registration)."""
+        sha256_hash = _requested_hash(params)
+        return sha256_hash is not None and sha256_hash not in self._cache
+
+    async def register(
+        self,
+        collection: AsyncCollection[Document],
+        sha256_hash: str,
+        query: str,
+        *,
+        permanent: bool = False,
+    ) -> None:
+        """Store ``query`` unless this process already knows it is stored (no write)."""
+        if not permanent and self._cache.get(sha256_hash) == query:
+            return
+        await super().register(collection, sha256_hash, query, permanent=permanent)
+
     async def resolve(
         self, collection: AsyncCollection[Document], params: GraphQLParams
     ) -> Resolved:

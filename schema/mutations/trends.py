@@ -8,7 +8,7 @@ import strawberry
 from strawberry import relay
 
 from app.domain.errors import WriteError
-from app.domain.models import TrendSpec
+from app.domain.models import ApiTrendSpec
 from schema.context import Info
 from schema.mutations.bulk import (
     MAX_BATCH,
@@ -51,7 +51,7 @@ class TrendMutation:
         input: Annotated[TrendInput, strawberry.argument(description="The new trend.")],
     ) -> CreateTrendPayload:
         try:
-            spec = to_spec(TrendSpec, input, "input")
+            spec = to_spec(ApiTrendSpec, input, "input")
             trend = await info.context.trend_writer.create(spec)
         except WriteError as error:
             return CreateTrendPayload(trend=None, user_errors=UserError.many(error.errors))
@@ -71,7 +71,7 @@ class TrendMutation:
         expected_version: ExpectedVersion,
     ) -> UpdateTrendPayload:
         try:
-            spec = to_spec(TrendSpec, input, "input")
+            spec = to_spec(ApiTrendSpec, input, "input")
             trend = await info.context.trend_writer.update(
                 slug, spec, expected_version=expected_version
             )
@@ -117,7 +117,7 @@ class TrendMutation:
         refusal = too_many(len(inputs))
         if refusal is not None:
             return UpsertTrendsPayload.refused([refusal])
-        candidates = from_inputs(inputs, TrendSpec)
+        candidates = from_inputs(inputs, ApiTrendSpec)
         writer = info.context.trend_writer
         return UpsertTrendsPayload.of(await write_valid(candidates, writer.upsert, "inputs"))
 
@@ -145,6 +145,6 @@ class TrendMutation:
         refusal = too_many(len(lines), "jsonLines")
         if refusal is not None:
             return UpsertTrendsPayload.refused([refusal])
-        candidates = from_json_lines(lines, TrendSpec)
+        candidates = from_json_lines(lines, ApiTrendSpec)
         writer = info.context.trend_writer
         return UpsertTrendsPayload.of(await write_valid(candidates, writer.upsert, "jsonLines"))

@@ -24,7 +24,7 @@ async def load(database: Database) -> None:
             spec("fading", q=-25, y=-10, y5=300),
             spec("sinking", q=-5, y=-40),
             spec("unknown"),
-            spec("declared", status=TrendStatus.EXPLODING, q=0),  # given status is kept
+            spec("declared", status=TrendStatus.EXPLODING, q=0),  # a seed file's status is kept
         ]
     )
 

@@ -141,6 +141,19 @@ def read_signal(document: Document) -> Signal:
     )
 
 
+def _growth_of(points: Sequence[SeriesPoint]) -> list[GrowthWindow]:
+    """The growth of ``points``, or :class:`SeriesAppendError` when values too large for
+    the maths (sums past 1.8e308) make it infinite: checked before anything is written."""
+    try:
+        return compute_growth(points)
+    except (OverflowError, ValueError) as error:
+        raise SeriesAppendError(
+            "points",
+            f"growth cannot be computed from these values (they are too large: {error})",
+            "NOT_FINITE",
+        ) from error
+
+
 class SeriesRepository:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -254,6 +267,7 @@ class SeriesRepository:
                     f"this append would make {len(merged)}",
                     "SERIES_FULL",
                 )
+            _growth_of(merged)  # before any write: values the maths cannot take refuse
             version = stored.version + 1 if stored else 1
             document = series_document(
                 key.source, merged, version, region=key.region, unit=wanted_unit

@@ -8,12 +8,14 @@ updates (``{_id, version: expected}`` matches only while nobody else has written
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Container, Sequence
 from datetime import datetime
 
 from bson import ObjectId
-from pymongo import ReturnDocument
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo import ReturnDocument, UpdateOne
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure
+from pymongo.results import BulkWriteResult
 
 from app.domain.errors import (
     DuplicateSlugError,
@@ -40,9 +42,12 @@ from app.storage.repositories.writes import (
     ItemResult,
     Outcome,
     now,
+    same,
     stored_form,
     unchanged,
 )
+
+logger = logging.getLogger(__name__)
 
 TrendResult = ItemResult[Document]
 """A bulk upsert item's outcome, with the trend as stored (a raw document: callers that
@@ -327,9 +332,69 @@ class TrendWriter:
         for index in pending():
             ids.setdefault(specs[index].slug, ObjectId())
         await self._insert_new(specs, pending(), stored, ids, results)
-        for index in pending():
-            results[index] = await self._update_one(index, specs[index], stored, ids)
+        await self._update_changed(specs, pending(), stored, ids, results)
         return [results[index] for index in range(len(specs))]
+
+    async def _update_changed(
+        self,
+        specs: Sequence[TrendSpec],
+        indexes: list[int],
+        stored: dict[str, Document],
+        ids: dict[str, ObjectId],
+        results: dict[int, TrendResult],
+    ) -> None:
+        """Bring the stored trends of ``indexes`` to their specs: one ``bulk_write`` of
+        conditional updates (each on the version compared against) for the whole batch.
+
+        An update that did not match (another writer got there first) is found by reading
+        the batch back, and that item goes through :meth:`_update_one`, which re-reads and
+        retries it alone.
+        """
+        planned: dict[int, tuple[Document, Document]] = {}  # index: (compared, expected)
+        operations: list[UpdateOne] = []
+        moment = now()
+        for index in indexes:
+            spec = specs[index]
+            current = stored[spec.slug]
+            content = _content_for(current, trend_content(spec, [ids[s] for s in spec.related]))
+            if unchanged(current, content):
+                results[index] = ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
+                continue
+            version = current["version"]
+            expected = {**current, **content, "updatedAt": moment, "version": version + 1}
+            planned[index] = (current, expected)
+            # Only what differs: the server then rewrites fewer index entries.
+            changed = {
+                key: value for key, value in content.items() if not same(current.get(key), value)
+            }
+            operations.append(
+                UpdateOne(
+                    {"_id": current["_id"], "version": version},
+                    {"$set": {**changed, "updatedAt": moment}, "$inc": {"version": 1}},
+                )
+            )
+        if not operations:
+            return
+        outcome = await self._bulk_write(operations)
+        if outcome.matched_count == len(operations):
+            for index, (_, expected) in planned.items():
+                results[index] = ItemResult(index, specs[index].slug, Outcome.UPDATED, expected)
+            return
+        # Some lost a race: those whose document is not what this write made go again.
+        written = {
+            document["_id"]: document
+            for document in await find_in(
+                self._trends, "_id", [compared["_id"] for compared, _ in planned.values()]
+            )
+        }
+        for index, (compared, expected) in planned.items():
+            now_stored = written.get(compared["_id"])
+            if now_stored is not None and _made_by(now_stored, expected):
+                results[index] = ItemResult(index, specs[index].slug, Outcome.UPDATED, now_stored)
+            else:
+                if now_stored is not None:
+                    stored[specs[index].slug] = now_stored
+                results[index] = await self._update_one(index, specs[index], stored, ids)
 
     async def _insert_new(
         self,
@@ -379,6 +444,22 @@ class TrendWriter:
                 document["related"] = related
             results[index] = ItemResult(index, specs[index].slug, Outcome.INSERTED, document)
 
+    async def _bulk_write(self, operations: list[UpdateOne]) -> BulkWriteResult:
+        """The updates in one transaction where the server has them (one commit instead of
+        one per document: twice as fast on the embedded server, which syncs every commit);
+        as a plain unordered ``bulk_write`` where it has not (a standalone mongod) or when
+        the transaction fails (a write conflict with another writer: each update is
+        conditional on its version anyway, so the plain write decides item by item)."""
+        try:
+            client = self._trends.database.client
+            async with client.start_session() as session, await session.start_transaction():
+                return await self._trends.bulk_write(operations, ordered=False, session=session)
+        except ConnectionFailure:
+            raise
+        except OperationFailure as error:
+            logger.debug("bulk update without a transaction: %s", error)
+        return await self._trends.bulk_write(operations, ordered=False)
+
     async def _update_one(
         self, index: int, spec: TrendSpec, stored: dict[str, Document], ids: dict[str, ObjectId]
     ) -> TrendResult:
@@ -411,6 +492,14 @@ class TrendWriter:
             current = await self._trends.find_one({"_id": current["_id"]})
         message = "the trend was deleted while being written; retry the item"
         return _failed(index, spec.slug, FieldError(None, message, ErrorCode.NOT_FOUND))
+
+
+def _made_by(document: Document, expected: Document) -> bool:
+    """``document`` is what an update expecting ``expected`` wrote (or the same content with
+    the same version from another writer: the outcome the caller wanted, bumped once)."""
+    return document["version"] == expected["version"] and unchanged(
+        document, {key: value for key, value in expected.items() if key != "updatedAt"}
+    )
 
 
 def _check_version(stored: Document, expected: int) -> None:
