@@ -87,6 +87,13 @@ strawberry.enum(
     description="Where a status comes from: DERIVED from growth by the documented rules, or "
     "EDITORIAL, set by a writer for a trend without growth.",
 )
+describe_values(
+    StatusSource,
+    {
+        "DERIVED": "Derived from the trend's growth by the documented rules.",
+        "EDITORIAL": "Set by a writer, for a trend without growth.",
+    },
+)
 strawberry.enum(
     DomainTrendOrderField,
     description=(
