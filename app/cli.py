@@ -12,9 +12,11 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from pymongo.errors import PyMongoError
 
 from app.domain.keys import KEY_NAME_PATTERN, Scope, key_entry, new_api_key
 from app.settings import Settings, describe_settings_error, get_settings, unknown_variables
+from app.storage.embedded import EmbeddedServerError
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
 
@@ -34,6 +36,7 @@ def load_settings() -> Settings:
         raise typer.Exit(code=2) from None
     for name in unknown_variables():
         typer.echo(f"Warning: {name} is not a trendgraph setting (misspelt?); ignored", err=True)
+    typer.echo(f"Using {settings.describe_database()}", err=True)
     return settings
 
 
@@ -78,10 +81,12 @@ def serve(
         int | None, typer.Option(min=1, max=65535, help="Port to bind [TRENDGRAPH_PORT].")
     ] = None,
     seed: Annotated[
-        bool, typer.Option(help="Load the seed data first when the database has no trends.")
+        bool,
+        typer.Option(help="Load the demo dataset first when the database has no trends."),
     ] = True,
 ) -> None:
-    """Serve the API (uvicorn); with no trends in the database, load the seed data first.
+    """Serve the API (uvicorn); with no trends in the database, load the demo dataset first
+    (the Asyncio seed and a few hundred synthetic trends).
 
     Prints ``GraphiQL: <url>`` on stderr once it accepts requests.
     """
@@ -100,6 +105,41 @@ def serve(
     server.run()
     if not server.started:
         raise typer.Exit(code=3)  # uvicorn's "startup failed", which it has logged
+
+
+@cli.command("reset-demo")
+def reset_demo_command(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Do not ask before deleting (scripts, CI).")
+    ] = False,
+) -> None:
+    """Delete every trend, series and category, then load the demo dataset again.
+
+    Persisted queries are kept. With the embedded database, stop `scripts/serve` first:
+    one server owns a data folder.
+    """
+    settings = load_settings()
+    settings.configure_logging()
+    if not yes:
+        typer.confirm(
+            f"Delete every trend, series and category in {settings.describe_database()}?",
+            abort=True,
+            err=True,
+        )
+
+    async def reset() -> str:
+        from app.storage.database import open_database
+        from seeds.demo import reset_demo
+
+        async with open_database(settings) as database:
+            return (await reset_demo(database)).describe()
+
+    try:
+        loaded = asyncio.run(reset())
+    except (EmbeddedServerError, PyMongoError) as error:
+        typer.echo(f"Error: cannot reset the demo data: {error}", err=True)
+        raise typer.Exit(code=1) from None
+    typer.echo(f"Demo data reset: {loaded}.")
 
 
 @cli.command("new-api-key")

@@ -64,6 +64,22 @@ Proxies = Annotated[list[str], NoDecode, BeforeValidator(_proxy_list)]
 """A comma-separated list of origins (``https://app.example.com,https://admin.example.com``)."""
 
 
+def _home_folder() -> Path:
+    """Where relative data folders live: the checkout (the folder holding pyproject.toml
+    beside ``app/``) when running from one, else ``~/.local/share/trendgraph``.
+
+    Never the current directory: a command run from elsewhere must find the same database,
+    not quietly start an empty one there.
+    """
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "seeds").is_dir():
+        return checkout
+    return Path.home() / ".local" / "share" / "trendgraph"
+
+
+HOME_FOLDER = _home_folder()
+
+
 class Settings(BaseSettings):
     """Every knob of the service; see the README's configuration table."""
 
@@ -78,7 +94,10 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(
         default=Path("data/embedded"),
-        description="Data folder of the embedded server (relative to the working directory).",
+        validate_default=True,
+        description="Data folder of the embedded server; a relative path is taken from the "
+        "checkout (or ~/.local/share/trendgraph when installed), never from the current "
+        "directory.",
     )
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
@@ -174,6 +193,17 @@ class Settings(BaseSettings):
     )
     connection_init_timeout_seconds: Annotated[float, Field(gt=0, le=600)] = 10.0
 
+    @field_validator("data_dir")
+    @classmethod
+    def _data_dir_from_home_folder(cls, value: Path) -> Path:
+        return (HOME_FOLDER / value.expanduser()).resolve()
+
+    def describe_database(self) -> str:
+        """Which database commands read and write, for the line each command prints first."""
+        if self.mongodb_uri:
+            return f"database {self.database!r} on MongoDB at {redact(self.mongodb_uri)}"
+        return f"database {self.database!r} on the embedded server, data in {self.data_dir}"
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _log_level_any_case(cls, value: object) -> object:
@@ -227,6 +257,16 @@ class Settings(BaseSettings):
         from app.observability import configure_logging
 
         configure_logging(self.log_level, json_logs=self.log_format == "json")
+
+
+def redact(uri: str) -> str:
+    """``uri`` without its password, so it can be printed and logged."""
+    scheme, separator, rest = uri.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not at:
+        return uri
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}{separator}{user}:***@{host}"
 
 
 def describe_settings_error(error: ValidationError) -> list[str]:

@@ -12,7 +12,7 @@ from app.domain import alerts as domain
 from app.domain import outbox
 from app.storage.alerts.outbox import AlertOutbox
 from schema.context import Info
-from schema.enums import GrowthWindowKey, TrendStatus
+from schema.enums import GrowthWindowKey, TrendStatus, describe_values
 from schema.errors import BadUserInputError
 
 AlertKind = domain.AlertKind
@@ -42,6 +42,42 @@ strawberry.enum(
     description="How one attempt ended: DELIVERED (2xx), FAILED (another status, a timeout "
     "or a connection error; retried), REFUSED (not sent: the target is not a public address, "
     "or the rule is gone).",
+)
+describe_values(
+    AlertKind,
+    {
+        "GROWTH_ABOVE": "Growth over the rule's `window` rises above `threshold` percent.",
+        "GROWTH_BELOW": "Growth over the rule's `window` falls below `threshold` percent.",
+        "STATUS_BECOMES": "The trend's status becomes the rule's `status`.",
+        "OUTLOOK_BECOMES": "The trend's forecast outlook becomes the rule's `outlook`.",
+        "NEW_TREND_IN_CATEGORY": "A trend appears in the target category (created there or "
+        "moved into it).",
+    },
+)
+describe_values(
+    Outlook,
+    {
+        "RISING": "The forecast goes up over its horizon.",
+        "STEADY": "The forecast stays about level over its horizon.",
+        "FALLING": "The forecast goes down over its horizon.",
+    },
+)
+describe_values(
+    AlertStatus,
+    {
+        "PENDING": "Waiting for its first or next delivery attempt.",
+        "DELIVERED": "A 2xx answer came back.",
+        "DEAD": "Every attempt of the retry window failed, or the target was refused; "
+        "`redeliverAlert` sends it again.",
+    },
+)
+describe_values(
+    DeliveryOutcome,
+    {
+        "DELIVERED": "The receiver answered 2xx.",
+        "FAILED": "Another status, a timeout or a connection error; retried.",
+        "REFUSED": "Not sent: the target is not a public address, or the rule is gone.",
+    },
 )
 
 MAX_FIRST = 100

@@ -14,6 +14,7 @@ from app.domain.signals import Signal as DomainSignal
 from app.domain.signals import SignalKey, SignalUnit
 from app.storage.repositories.stored import StoredDocumentError
 from schema.context import Info
+from schema.enums import describe_values
 from schema.errors import BadUserInputError
 from schema.loaders import load_each
 from schema.selection import selects
@@ -30,6 +31,14 @@ strawberry.enum(
     description="The scale of compared series: JOINT_INDEX (the largest value across all "
     "the compared series is 100, the others in proportion, so the same query always gives "
     "the same numbers) or ABSOLUTE (the values as stored, e.g. a COUNT signal's counts).",
+)
+describe_values(
+    comparison.CompareScale,
+    {
+        "JOINT_INDEX": "The largest value across all the compared series is 100, the others "
+        "in proportion: the same query always gives the same numbers.",
+        "ABSOLUTE": "The values as stored (a COUNT signal's counts, an INDEX signal's index).",
+    },
 )
 
 

@@ -17,6 +17,8 @@
   as that, since the mutation refuses them with its own message. So 500 trends cost the
   same whichever way they are sent.
 - Introspection fields cost nothing (switch introspection off to forbid it).
+- An operation costs at least 1: that is what the rate limiter charges for any request, so
+  ``{ __typename }`` reports the 1 point it takes.
 
 The cost is computed from the document and the variables alone, before execution.
 ``count_bulk_items=False`` counts each bulk write as one item: what the limits see for
@@ -54,6 +56,7 @@ from graphql import (
 from schema.mutations.bulk import MAX_BATCH
 
 CONNECTION_BASE_COST = 2
+MINIMUM_COST = 1  # what the rate limiter takes for any operation, reported as such
 PAGE_SIZE_ARGUMENTS = ("first", "last")
 LIST_ARGUMENTS = ("slugs", "ids")
 BULK_ARGUMENTS = ("inputs", "jsonLines")
@@ -184,8 +187,9 @@ def query_cost(
     max_page_size: int = 100,
     count_bulk_items: bool = True,
 ) -> int:
-    """The cost of the operation ``operation_name`` of ``document`` (0 if there is none);
-    with ``count_bulk_items=False``, each bulk write counts as one item."""
+    """The cost of the operation ``operation_name`` of ``document``, at least 1 (0 if there
+    is no such operation); with ``count_bulk_items=False``, each bulk write counts as one
+    item."""
     operation: OperationDefinitionNode | None = get_operation_ast(document, operation_name)
     if operation is None:
         return 0
@@ -209,4 +213,4 @@ def query_cost(
         max_page_size,
         count_bulk_items,
     )
-    return walker.selection_set(root, operation.selection_set, frozenset())
+    return max(MINIMUM_COST, walker.selection_set(root, operation.selection_set, frozenset()))

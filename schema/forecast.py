@@ -15,6 +15,7 @@ import strawberry
 from app.domain import forecasting, signals
 from app.domain.models import Trend as TrendModel
 from schema.context import Info
+from schema.enums import describe_values
 
 ForecastOutlook = forecasting.Outlook
 strawberry.enum(
@@ -40,6 +41,32 @@ strawberry.enum(
     "(fewer than 48 months without a gap over 2 months), CONSTANT (no variation), "
     "NOT_COMPUTED (the series is new or changed; its forecast is being computed), "
     "FIT_FAILED (the model could not be fitted).",
+)
+describe_values(
+    forecasting.Outlook,
+    {
+        "RISING": "Forecast growth of +10% or more over the horizon.",
+        "STEADY": "Forecast growth between -10% and +10%.",
+        "FALLING": "Forecast growth of -10% or less.",
+    },
+)
+describe_values(
+    forecasting.ForecastConfidence,
+    {
+        "HIGH": "Backtest MASE below 0.7, and the 80% band's bounds give the same outlook.",
+        "MEDIUM": "Backtest MASE below 1: better than the seasonal-naive forecast.",
+        "LOW": "Anything else.",
+    },
+)
+describe_values(
+    forecasting.UnavailableReason,
+    {
+        "NO_SERIES": "The trend has only reported figures, no series.",
+        "TOO_SHORT": "Fewer than 48 months without a gap over 2 months.",
+        "CONSTANT": "The series does not vary.",
+        "NOT_COMPUTED": "The series is new or changed; its forecast is being computed.",
+        "FIT_FAILED": "The model could not be fitted.",
+    },
 )
 
 

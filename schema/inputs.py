@@ -9,7 +9,13 @@ import strawberry
 from app.domain.regions import WORLD, is_region
 from app.domain.series import DEFAULT_SOURCE
 from app.storage import repositories
-from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
+from schema.enums import (
+    DEFAULT_DESCENDING,
+    GrowthWindowKey,
+    OrderDirection,
+    TrendOrderField,
+    TrendStatus,
+)
 from schema.errors import BadUserInputError
 from schema.forecast import ForecastOutlook
 
@@ -133,8 +139,10 @@ class TrendFilter:
 @strawberry.input(description="How to order trends. Ties are broken by id, so pages are stable.")
 class TrendOrder:
     field: TrendOrderField = strawberry.field(description="What to order by.")
-    direction: OrderDirection = strawberry.field(
-        default=OrderDirection.DESC, description="Ascending or descending; descending by default."
+    direction: OrderDirection | None = strawberry.field(
+        default=None,
+        description="Ascending or descending; left out, the field's own default: NAME "
+        "ascending, GROWTH, UPDATED_AT and STATUS descending.",
     )
     window: GrowthWindowKey | None = strawberry.field(
         default=None,
@@ -179,7 +187,9 @@ class TrendOrder:
             )
         return repositories.TrendOrder(
             field=self.field,
-            descending=self.direction is OrderDirection.DESC,
+            descending=DEFAULT_DESCENDING[self.field]
+            if self.direction is None
+            else self.direction is OrderDirection.DESC,
             window=self.window or GrowthWindowKey.THREE_MONTHS,
             source=(self.source or DEFAULT_SOURCE) if by_signal else None,
             region=(self.region or WORLD) if by_signal else None,

@@ -10,6 +10,7 @@ import strawberry
 from app.domain import models, related
 from app.storage.repositories.related import RelatedSubject
 from schema.context import Info
+from schema.enums import describe_values
 from schema.errors import BadUserInputError
 
 if TYPE_CHECKING:
@@ -22,6 +23,15 @@ strawberry.enum(
     description="Why a trend is related: EXPLICIT (linked by a writer), CO_MOVEMENT (the "
     "growth of the two trends' primary signals correlated over the last year: computed when "
     "a series is written, never at read time), or SHARED_TAGS (they carry the same tags).",
+)
+describe_values(
+    related.RelatedReason,
+    {
+        "EXPLICIT": "A writer linked the trends (`related` in the trend's input).",
+        "CO_MOVEMENT": "The growth of the two trends' primary signals correlated over the last "
+        "year (computed when a series is written).",
+        "SHARED_TAGS": "The trends carry the same tags (a shared category breaks ties).",
+    },
 )
 
 

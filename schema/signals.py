@@ -14,7 +14,7 @@ from app.domain.regions import WORLD, is_region
 from app.domain.series import MAX_POINTS_PER_SERIES
 from app.domain.series import SeriesPoint as DomainPoint
 from schema.context import Info
-from schema.enums import GrowthWindowKey
+from schema.enums import GrowthWindowKey, describe_values
 from schema.errors import BadUserInputError
 from schema.forecast import (
     Forecast,
@@ -39,6 +39,23 @@ strawberry.enum(
     signals.Granularity,
     description="How far apart a signal's points are (the median gap between consecutive "
     "points: up to 1.5 days DAILY, 10 WEEKLY, 45 MONTHLY, 135 QUARTERLY, beyond YEARLY).",
+)
+describe_values(
+    signals.SignalUnit,
+    {
+        "INDEX": "Relative interest, 0-100 by convention (Google Trends' scale).",
+        "COUNT": "An absolute number per period (searches, downloads, stars), never negative.",
+    },
+)
+describe_values(
+    signals.Granularity,
+    {
+        "DAILY": "Points about a day apart (median gap up to 1.5 days).",
+        "WEEKLY": "Points about a week apart (median gap up to 10 days).",
+        "MONTHLY": "Points about a month apart (median gap up to 45 days).",
+        "QUARTERLY": "Points about a quarter apart (median gap up to 135 days).",
+        "YEARLY": "Points further apart than a quarter.",
+    },
 )
 MAX_SPARKLINE = 520
 """``series(last:)`` answers at most ten years of weekly points."""

@@ -198,7 +198,8 @@ class Trend(relay.Node):
         "series never replaces them), else the figure computed (MONTHLY_MEAN_RATIO) from the "
         "trend's primary signal: its `search-interest` signal in WORLD, failing that its "
         "WORLD signal first by source name, failing that its signal first by source, then "
-        "region. Every signal answers its own growth in `signals`.",
+        "region. Every signal answers its own growth in `signals`. A write that gives growth "
+        "replaces the REPORTED figures; the windows it leaves out keep their computed figures.",
         graphql_type=list[GrowthWindow],
     )
     @direct

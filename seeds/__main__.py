@@ -18,11 +18,13 @@ from app.settings import describe_settings_error, get_settings
 from app.storage.database import open_database
 from app.storage.embedded import EmbeddedServerError
 from seeds.loader import (
+    SeedFile,
     SeedFileError,
     SeedReport,
     default_seed_files,
     load_seeds,
     read_seed_files,
+    repeated_across_files,
 )
 from seeds.via_api import ApiSeeder, ApiSeedReport, SeedApiError
 
@@ -91,15 +93,21 @@ def load(
     paths = files or default_seed_files()
     if via_api is not None and not api_key:
         raise typer.BadParameter("--via-api needs --api-key", param_hint="--api-key")
+    target = f"the API at {via_api}" if via_api else settings.describe_database()
+    typer.echo(f"Writing to {target}", err=True)
 
-    async def direct() -> SeedReport:
-        seeds = read_seed_files(paths)  # a bad file fails before any database starts
+    async def direct(seeds: list[tuple[Path, SeedFile]]) -> SeedReport:
         async with open_database(settings) as database:
             return await load_seeds(database, seeds)
 
     try:
+        # Both modes: every file is read and validated before anything else (the same rule
+        # for a bad file), and slugs given by several files are reported.
+        seeds = read_seed_files(paths)
+        for line in repeated_across_files(seeds):
+            console.print(f"[yellow]warning:[/yellow] {escape(line)}", highlight=False)
         if via_api is None:
-            report = asyncio.run(direct())
+            report = asyncio.run(direct(seeds))
         else:
             assert api_key is not None
             seeder = ApiSeeder(
@@ -122,6 +130,12 @@ def load(
                 markup=True,
                 highlight=False,
             )
+    for slug, fields in report.trends.cleared.items():
+        console.print(
+            f"[yellow]cleared:[/yellow] trend {slug!r}: {', '.join(fields)} (left out of the "
+            "file, so the stored values were removed)",
+            highlight=False,
+        )
     typer.echo(summary(report))
     if report.failed:
         raise typer.Exit(code=1)

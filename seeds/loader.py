@@ -2,8 +2,10 @@
 
 A seed file is a JSON object with ``categories`` and/or ``trends`` lists, in the camelCase
 shape of :class:`app.domain.models.CategorySpec` and :class:`app.domain.models.TrendSpec`.
-A file with any fault stops the load before anything of any file is written; the error names
-the file, the item (index and slug) and the field.
+The rule for bad files, the same in both seeding modes (directly and ``--via-api``): every
+file is read and validated, and every reference resolved, before the first write; a file
+with any fault stops the load, nothing of any file is written, and the error names the file,
+the item (index and slug) and the field.
 """
 
 from __future__ import annotations
@@ -28,10 +30,15 @@ DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
+def taxonomy_file() -> Path:
+    """The shipped taxonomy (every category the seeds and the synthetic trends use)."""
+    return DATA_DIR / "taxonomy.json"
+
+
 def default_seed_files() -> list[Path]:
     """The shipped seed files: the taxonomy first, then every trend file, by name."""
     files = sorted(DATA_DIR.glob("*.json"))
-    return sorted(files, key=lambda path: path.name != "taxonomy.json")
+    return sorted(files, key=lambda path: path != taxonomy_file())
 
 
 class SeedFile(BaseModel):
@@ -62,6 +69,7 @@ class SeedReport:
             mine.updated += theirs.updated
             mine.unchanged += theirs.unchanged
             mine.failed += theirs.failed
+            mine.cleared.update(theirs.cleared)
 
     @property
     def failed(self) -> bool:
@@ -209,6 +217,25 @@ async def _check_references(seeds: Sequence[tuple[Path, SeedFile]], database: Da
                     f"{_item('trends', index, trend.slug)} field related: "
                     f"unknown trend {', '.join(map(repr, missing))}",
                 )
+
+
+def repeated_across_files(seeds: Sequence[tuple[Path, SeedFile]]) -> list[str]:
+    """One line per slug that more than one file gives (the later file's item wins)."""
+    first: dict[tuple[str, str], tuple[Path, int]] = {}
+    lines = []
+    for path, seed in seeds:
+        for kind, slugs in (
+            ("categories", [category.slug for category in seed.categories]),
+            ("trends", [trend.slug for trend in seed.trends]),
+        ):
+            for index, slug in enumerate(slugs):
+                earlier = first.setdefault((kind, slug), (path, index))
+                if earlier[0] != path:
+                    lines.append(
+                        f"{kind} slug {slug!r} is in {earlier[0]} ({kind}[{earlier[1]}]) and "
+                        f"again in {path} ({kind}[{index}]): the later file's item wins"
+                    )
+    return lines
 
 
 def read_seed_files(paths: Sequence[Path]) -> list[tuple[Path, SeedFile]]:

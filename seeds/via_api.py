@@ -23,24 +23,28 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from seeds.loader import MAX_FILE_BYTES, SeedFileError, SeedReport
+from seeds.loader import MAX_FILE_BYTES, SeedFile, SeedFileError, SeedReport, read_seed_files
 
 logger = logging.getLogger(__name__)
 
-RESULT_FIELDS = "index slug outcome userErrors { field message code }"
+RESULT_FIELDS = {
+    "categories": "index slug outcome userErrors { field message code }",
+    "trends": "index slug outcome clearedFields userErrors { field message code }",
+}
 # Trends go as JSON Lines (importTrends): the server validates them without GraphQL's
 # per-field input coercion. Categories are few and go as input objects.
 UPSERT = {
     "categories": "mutation($inputs: [CategoryInput!]!) { upsertCategories(inputs: $inputs) "
-    f"{{ results {{ {RESULT_FIELDS} }} userErrors {{ field message code }} }} }}",
+    f"{{ results {{ {RESULT_FIELDS['categories']} }} userErrors {{ field message code }} }} }}",
     "trends": "mutation($jsonLines: String!) { importTrends(jsonLines: $jsonLines) "
-    f"{{ results {{ {RESULT_FIELDS} }} userErrors {{ field message code }} }} }}",
+    f"{{ results {{ {RESULT_FIELDS['trends']} }} userErrors {{ field message code }} }} }}",
 }
 FIELD = {"categories": "upsertCategories", "trends": "importTrends"}
 ARGUMENT = {"categories": "inputs", "trends": "jsonLines"}
 # Codes meaning "what this item points at is not there yet": worth sending again later.
 LATER = {"categories": "UNKNOWN_CATEGORY", "trends": "UNKNOWN_RELATED"}
 TRANSIENT_STATUS = {429, 502, 503, 504}
+COMPARE_LIMIT = 20  # compareTrends answers at most 20 slugs a call
 
 
 def _seconds(retry_after: str | None) -> float:
@@ -150,7 +154,13 @@ class ApiSeeder:
         self._console = console or Console(stderr=True)
 
     async def seed(self, paths: Sequence[Path]) -> ApiSeedReport:
-        """Send every file, categories before trends; every file is read before the first send."""
+        """Send every file, categories before trends.
+
+        The rule for bad files is direct seeding's: every file is read and validated, and
+        every reference resolved (in the files, or stored behind the API), before the first
+        send; any fault raises :class:`SeedFileError` and nothing is sent.
+        """
+        seeds = read_seed_files(paths)
         files = [read_seed_items(path) for path in paths]
         report = ApiSeedReport()
         total = sum(len(items) for file in files for items in file.values())
@@ -163,12 +173,62 @@ class ApiSeeder:
             transient=True,
         )
         async with self._client:
+            await self._check_references(seeds)
             with progress:
                 task = progress.add_task("seeding", total=total)
                 for file in files:
                     for kind in ("categories", "trends"):
                         await self._send_kind(file[kind], report, progress, task)
         return report
+
+    async def _check_references(self, seeds: Sequence[tuple[Path, SeedFile]]) -> None:
+        """Every category, parent and related trend the files name exists in the files or
+        behind the API; else :class:`SeedFileError` naming the first item at fault."""
+        categories = {c.slug for _, seed in seeds for c in seed.categories}
+        trends = {trend.slug for _, seed in seeds for trend in seed.trends}
+        wanted_categories = {
+            slug
+            for _, seed in seeds
+            for slug in [c.parent for c in seed.categories] + [t.category for t in seed.trends]
+            if slug and slug not in categories
+        }
+        wanted_trends = {
+            slug for _, seed in seeds for trend in seed.trends for slug in trend.related
+        } - trends
+        if wanted_categories:
+            data = await self._data("{ categories { slug } }", {})
+            categories |= {category["slug"] for category in data["categories"]}
+        missing = sorted(wanted_trends)
+        for start in range(0, len(missing), COMPARE_LIMIT):
+            chunk = missing[start : start + COMPARE_LIMIT]
+            data = await self._data(
+                "query($slugs: [String!]!) { compareTrends(slugs: $slugs) { slug } }",
+                {"slugs": chunk},
+            )
+            found = data["compareTrends"]
+            trends |= {slug for slug, trend in zip(chunk, found, strict=True) if trend}
+        for path, seed in seeds:
+            for index, category in enumerate(seed.categories):
+                if category.parent and category.parent not in categories:
+                    raise SeedFileError(
+                        path,
+                        f"categories[{index}] (slug {category.slug!r}) field parent: "
+                        f"unknown category {category.parent!r}",
+                    )
+            for index, trend in enumerate(seed.trends):
+                if trend.category and trend.category not in categories:
+                    raise SeedFileError(
+                        path,
+                        f"trends[{index}] (slug {trend.slug!r}) field category: "
+                        f"unknown category {trend.category!r}",
+                    )
+                unknown = [slug for slug in trend.related if slug not in trends]
+                if unknown:
+                    raise SeedFileError(
+                        path,
+                        f"trends[{index}] (slug {trend.slug!r}) field related: "
+                        f"unknown trend {', '.join(map(repr, unknown))}",
+                    )
 
     async def _send_kind(
         self, items: list[Item], report: ApiSeedReport, progress: Progress, task: Any
@@ -256,6 +316,8 @@ class ApiSeeder:
             "UNCHANGED": counts.unchanged,
             "FAILED": counts.failed,
         }[outcome].append(slug)
+        if result.get("clearedFields"):
+            counts.cleared[slug] = tuple(result["clearedFields"])
         if outcome == "FAILED":
             errors = result.get("userErrors") or [{"message": result.get("message", "failed")}]
             for error in errors:
@@ -283,6 +345,14 @@ class ApiSeeder:
         # it, so the good items still go in at the cost of a few more calls, not one each.
         middle = len(batch) // 2
         return [*await self._upsert(batch[:middle]), *await self._upsert(batch[middle:])]
+
+    async def _data(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """The ``data`` of a read that must succeed."""
+        body = await self._post(query, variables)
+        if body.get("errors") or not isinstance(body.get("data"), dict):
+            raise SeedApiError(f"the API could not answer {query!r}: {body.get('errors')}")
+        data: dict[str, Any] = body["data"]
+        return data
 
     async def _post(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         for attempt in range(1, self.max_attempts + 1):

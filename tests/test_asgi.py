@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from app.settings import Settings
-from app.storage.database import Database, redact
+from app.settings import Settings, redact
+from app.storage.database import Database
 from app.storage.embedded import free_port
 from app.web.asgi import create_app
 from tests.conftest import asgi_client

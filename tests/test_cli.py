@@ -12,9 +12,10 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import httpx
+import pymongo
 import pytest
 
 from app.storage.embedded import free_port
@@ -83,7 +84,8 @@ def served(tmp_path: Path) -> Iterator[Served]:
     with subprocess.Popen(
         python_app("serve", "--port", str(port)),
         cwd=tmp_path,
-        env=child_environment(),
+        # The checkout's own data folder is the default; tests never touch it.
+        env=child_environment(TRENDGRAPH_DATA_DIR=str(tmp_path / "data" / "embedded")),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -106,6 +108,9 @@ def test_serve_answers_then_stops_with_its_database(served: Served, tmp_path: Pa
     (database_pid,) = [pid for pid in child_pids(process.pid) if process_alive(pid)]
     assert "-m secantus" in command_line(database_pid)
     assert (tmp_path / "data" / "embedded").is_dir()
+    assert f"embedded server, data in {tmp_path / 'data' / 'embedded'}" in "".join(
+        served.stderr.seen
+    )
 
     with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
         response = client.post("/graphql", json={"query": ASYNCIO_GROWTH})
@@ -122,6 +127,11 @@ def test_serve_answers_then_stops_with_its_database(served: Served, tmp_path: Pa
                 ],
             }
         }
+        # The demo dataset was loaded into the empty database: a first page is full.
+        page = client.post(
+            "/graphql", json={"query": "{ trends(first: 10) { edges { node { name } } } }"}
+        ).json()
+        assert len(page["data"]["trends"]["edges"]) == 10
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 200
 
@@ -133,10 +143,11 @@ def test_serve_answers_then_stops_with_its_database(served: Served, tmp_path: Pa
 
 
 def run_app(tmp_path: Path, *arguments: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    data_dir = str(tmp_path / "data" / "embedded")
     return subprocess.run(
         python_app(*arguments),
         cwd=tmp_path,
-        env=child_environment(**variables),
+        env=child_environment(**{"TRENDGRAPH_DATA_DIR": data_dir, **variables}),
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -200,3 +211,25 @@ def test_a_bad_environment_variable_exits_2_naming_it(
     assert repr(value) in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "data").exists()
+
+
+def test_reset_demo_says_where_it_writes_and_loads_the_demo_dataset(
+    tmp_path: Path, mongodb_uri: str
+) -> None:
+    database = "trendgraph_reset_demo"
+    variables = {"TRENDGRAPH_MONGODB_URI": mongodb_uri, "TRENDGRAPH_DATABASE": database}
+    try:
+        refused = run_app(tmp_path, "reset-demo", **variables)  # asks first; no answer: no
+        assert refused.returncode == 1
+        assert "Demo data reset" not in refused.stdout
+        result = run_app(tmp_path, "reset-demo", "--yes", **variables)
+        assert result.returncode == 0, result.stderr
+        assert f"Using database '{database}' on MongoDB at " in result.stderr
+        assert result.stdout.strip() == (
+            "Demo data reset: 1 seeded trend(s), 300 synthetic trends with five years of "
+            "weekly series, 8 categories."
+        )
+    finally:
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(mongodb_uri)
+        with client:
+            client.drop_database(database)

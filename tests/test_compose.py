@@ -41,11 +41,31 @@ def command_words(command: str | list[str]) -> list[str]:
     return command if isinstance(command, list) else shlex.split(command)
 
 
-def environment_of(service: dict[str, Any]) -> dict[str, str]:
+INTERPOLATION = re.compile(r"\$\{(?P<name>[A-Z_]+)(?::-(?P<default>[^}]*))?\}")
+
+
+def interpolated(value: str, shell: dict[str, str]) -> str:
+    """``value`` as compose interpolates it from the shell or .env (``${NAME:-default}``)."""
+    return INTERPOLATION.sub(
+        lambda match: shell.get(match["name"]) or match["default"] or "", value
+    )
+
+
+def environment_of(service: dict[str, Any], shell: dict[str, str] | None = None) -> dict[str, str]:
     environment = service.get("environment", {})
     if isinstance(environment, list):
-        return dict(item.split("=", 1) for item in environment)
-    return {name: str(value) for name, value in environment.items()}
+        environment = dict(item.split("=", 1) for item in environment)
+    return {name: interpolated(str(value), shell or {}) for name, value in environment.items()}
+
+
+def dotenv(path: Path) -> dict[str, str]:
+    """NAME=value lines of an env file (comments and blank lines skipped)."""
+    pairs = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            pairs[name.strip()] = value.strip()
+    return pairs
 
 
 def healthcheck_script(service: dict[str, Any]) -> str:
@@ -128,7 +148,14 @@ def test_dockerfile_runs_serve_as_a_non_root_user(dockerfile: list[tuple[str, st
     keywords = [keyword for keyword, _ in dockerfile]
     assert dockerfile[0] == ("FROM", "python:3.12-slim")
     run_lines = [arguments for keyword, arguments in dockerfile if keyword == "RUN"]
-    assert any(re.search(r"\bpip install \.(\s|$)", line) for line in run_lines)
+    # Every package from the runtime lock, by hash; then the project alone.
+    assert any(
+        "--require-hashes" in line and "requirements/runtime.lock" in line for line in run_lines
+    )
+    assert any(
+        re.search(r"\bpip install --no-deps --no-build-isolation \.(\s|$)", line)
+        for line in run_lines
+    )
 
     user = [arguments for keyword, arguments in dockerfile if keyword == "USER"]
     assert user and user[-1] not in ("root", "0")
@@ -139,7 +166,7 @@ def test_dockerfile_runs_serve_as_a_non_root_user(dockerfile: list[tuple[str, st
     assert words[:4] == ["python", "-m", "app", "serve"]
     assert words[words.index("--host") + 1] == "0.0.0.0"
     assert words[words.index("--port") + 1] == "8000"
-    assert "--no-seed" not in words  # an empty database gets the seed data
+    assert "--no-seed" in words  # a production image never loads the demo dataset
 
 
 def test_the_build_context_holds_what_the_dockerfile_copies(
@@ -172,3 +199,30 @@ def test_the_build_context_holds_what_the_dockerfile_copies(
         assert included(source), f"{source} is excluded by .dockerignore"
     for private in (".venv", ".git", "data", "tests", ".env"):
         assert not included(private), f"{private} would be sent to the build"
+
+
+def test_api_keys_and_settings_come_from_the_environment_or_dotenv(
+    compose: dict[str, Any], repo_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api = compose["services"]["api"]
+    assert {"path": ".env", "required": False} in api["env_file"]
+    key_hash = "ab" * 32
+    shell = {"TRENDGRAPH_API_KEY_HASHES": key_hash, "TRENDGRAPH_DATABASE": "from_env"}
+    variables = environment_of(api, shell)
+    assert variables["TRENDGRAPH_API_KEY_HASHES"] == key_hash
+    assert variables["TRENDGRAPH_DATABASE"] == "from_env"
+    for name in list(os.environ):
+        if name.upper().startswith("TRENDGRAPH_"):
+            monkeypatch.delenv(name)
+    # The example .env holds only settings, and valid ones, as the container reads them.
+    example = dotenv(repo_root / ".env.example")
+    assert "TRENDGRAPH_API_KEY_HASHES" in example
+    for name, value in {**example, **environment_of(api, example)}.items():
+        assert name.removeprefix("TRENDGRAPH_").lower() in Settings.model_fields, name
+        monkeypatch.setenv(name, value)
+    assert Settings().api_key_hashes == ()
+
+
+def test_dotenv_stays_out_of_git(repo_root: Path) -> None:
+    ignored = (repo_root / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".env" in ignored

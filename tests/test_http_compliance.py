@@ -177,7 +177,7 @@ async def test_request_errors_are_200_with_json(
 ) -> None:
     response = await client.post("/graphql", json=payload, headers={"accept": "application/json"})
     assert response.status_code == 200
-    assert response.json().get("data") is None  # the legacy `"data": null` is kept here
+    assert "data" not in response.json()  # never executed: no data entry, as for the other type
     assert response.json()["errors"]
 
 
@@ -307,3 +307,42 @@ async def test_cors_allows_configured_origins_only(seeded: Database, settings: S
     assert "access-control-allow-origin" not in stranger.headers
     assert simple.headers["access-control-allow-origin"] == "https://app.example.com"
     assert "etag" in simple.headers["access-control-expose-headers"].lower()
+
+
+# --- request ids --------------------------------------------------------------------------
+
+REFUSALS: list[tuple[str, dict[str, Any], int]] = [
+    ("POST", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400),
+    ("POST", {"content": b"query=x", "headers": {"content-type": "text/plain"}}, 415),
+    ("POST", {"json": {"query": "{ trend("}}, 200),  # a parse error under application/json
+    ("POST", {"json": {"query": "{"}, "headers": {"accept": GRAPHQL_RESPONSE_JSON}}, 400),
+    ("POST", {"json": {"query": ASYNCIO_NAME}, "headers": {"accept": "text/html"}}, 406),
+    ("POST", {"json": {"variables": {}}}, 400),  # no query at all
+    ("PUT", {"json": {"query": ASYNCIO_NAME}}, 405),
+    ("GET", {"params": {"query": 'mutation { deleteTrend(slug: "x") { deletedTrendId } }'}}, 405),
+]
+
+
+@pytest.mark.parametrize(("method", "request_options", "status"), REFUSALS)
+async def test_every_answer_carries_the_request_id_and_refusals_no_data_entry(
+    client: httpx.AsyncClient, method: str, request_options: dict[str, Any], status: int
+) -> None:
+    options = {**request_options}
+    headers = {"accept": "application/json", **options.pop("headers", {})}
+    given = await client.request(
+        method, "/graphql", headers={**headers, "x-request-id": "caller-id-42"}, **options
+    )
+    assert given.status_code == status
+    assert given.headers["x-request-id"] == "caller-id-42"
+    assert "data" not in given.json()
+    assert given.json()["errors"]
+    generated = await client.request(method, "/graphql", headers=headers, **options)
+    assert len(generated.headers.get_list("x-request-id")) == 1
+    assert generated.headers["x-request-id"] != "caller-id-42"
+
+
+async def test_an_executed_answer_carries_one_request_id(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/graphql", json={"query": ASYNCIO_NAME}, headers={"x-request-id": "caller-id-43"}
+    )
+    assert response.headers.get_list("x-request-id") == ["caller-id-43"]

@@ -38,8 +38,12 @@ def test_every_type_field_and_argument_is_described() -> None:
             for field_name, input_field in graphql_type.fields.items():
                 if not input_field.description:
                     undocumented.append(f"{name}.{field_name}")
-        if isinstance(graphql_type, GraphQLEnumType) and not graphql_type.description:
-            undocumented.append(name)
+        if isinstance(graphql_type, GraphQLEnumType):
+            if not graphql_type.description:
+                undocumented.append(name)
+            for value_name, value in graphql_type.values.items():
+                if not value.description:
+                    undocumented.append(f"{name}.{value_name}")
     assert undocumented == []
 
 

@@ -10,6 +10,8 @@ from pydantic import ValidationError
 
 from app.settings import Settings, describe_settings_error
 
+CHECKOUT = Path(__file__).resolve().parent.parent
+
 # No TRENDGRAPH_* variable of the surrounding shell leaks into these tests.
 pytestmark = pytest.mark.usefixtures("clean_environment")
 
@@ -18,7 +20,7 @@ def test_defaults() -> None:
     settings = Settings()
     assert settings.mongodb_uri is None
     assert settings.database == "trendgraph"
-    assert settings.data_dir == Path("data/embedded")
+    assert settings.data_dir == CHECKOUT / "data" / "embedded"
     assert settings.host == "127.0.0.1"
     assert settings.port == 8000
     assert settings.log_level == "INFO"
@@ -60,9 +62,31 @@ def test_each_variable(
 
 
 def test_every_field_is_a_documented_variable(repo_root: Path) -> None:
-    readme = (repo_root / "README.md").read_text(encoding="utf-8")
+    readme = (repo_root / "docs" / "settings.md").read_text(encoding="utf-8")
     for field in Settings.model_fields:
         assert f"`TRENDGRAPH_{field.upper()}`" in readme
+
+
+@pytest.mark.parametrize("raw", ["data/elsewhere", "./data/elsewhere", "data/x/../elsewhere"])
+def test_a_relative_data_folder_is_taken_from_the_checkout_not_the_cwd(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, raw: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TRENDGRAPH_DATA_DIR", raw)
+    assert Settings().data_dir == CHECKOUT / "data" / "elsewhere"
+    monkeypatch.delenv("TRENDGRAPH_DATA_DIR")
+    assert Settings().data_dir == CHECKOUT / "data" / "embedded"
+
+
+def test_the_database_description_names_the_folder_or_the_redacted_uri() -> None:
+    embedded = Settings(database="demo")
+    assert embedded.describe_database() == (
+        f"database 'demo' on the embedded server, data in {CHECKOUT / 'data' / 'embedded'}"
+    )
+    remote = Settings(mongodb_uri="mongodb://reader:secret@db:27017/?replicaSet=rs0")
+    assert remote.describe_database() == (
+        "database 'trendgraph' on MongoDB at mongodb://reader:***@db:27017/?replicaSet=rs0"
+    )
 
 
 def test_unrelated_prefixed_variables_are_ignored(monkeypatch: pytest.MonkeyPatch) -> None:

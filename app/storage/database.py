@@ -335,32 +335,17 @@ class Database:
         await self.client.close()
 
 
-def redact(uri: str) -> str:
-    """``uri`` without a password, for logs."""
-    scheme, sep, rest = uri.partition("://")
-    credentials, at, host = rest.rpartition("@")
-    if not at:
-        return uri
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}{sep}{user}:***@{host}"
-
-
 @contextlib.asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """Connect to ``TRENDGRAPH_MONGODB_URI``, or start the embedded server when it is unset."""
     async with contextlib.AsyncExitStack() as stack:
         if settings.mongodb_uri:
             uri = settings.mongodb_uri
-            logger.info("database: MongoDB at %s, database %r", redact(uri), settings.database)
         else:
             embedded = EmbeddedMongo(settings.data_dir, supervise=True)
             uri = await asyncio.to_thread(embedded.start)
             stack.callback(embedded.stop)
-            logger.info(
-                "database: embedded SecantusDB (data in %s), database %r",
-                settings.data_dir.resolve(),
-                settings.database,
-            )
+        logger.info("using %s", settings.describe_database())
         database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
         if not settings.mongodb_uri:
             database.embedded = embedded

@@ -154,15 +154,12 @@ def create_app(
                     "every mutation will be refused; `python -m app new-api-key` makes one"
                 )
             if seed_if_empty:
-                from seeds.loader import default_seed_files, load_seed_files
+                from seeds.demo import load_demo
 
                 if await opened.trends.estimated_document_count() == 0:
-                    report = await load_seed_files(opened, default_seed_files())
-                    logger.info(
-                        "database had no trends: loaded the seed data (%d trends, %d categories)",
-                        len(report.trends.inserted),
-                        len(report.categories.inserted),
-                    )
+                    logger.info("database has no trends: loading the demo dataset")
+                    report = await load_demo(opened)
+                    logger.info("loaded the demo dataset: %s", report.describe())
             async with serving(opened) as state:
                 yield state
 
@@ -172,7 +169,9 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
-            Route("/graphql", graphql, methods=["GET", "POST"]),
+            # Every method reaches the view: it answers 405 itself, as JSON with Allow and the
+            # request id, like every other refusal.
+            Route("/graphql", graphql),
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_URL, graphiql.assets_app(), name="graphiql-assets"),
             *explorer.routes(),  # the web app: /, /trends/<slug>, /compare, /watchlists

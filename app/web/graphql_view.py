@@ -126,7 +126,9 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         database: Database = request.state.database
-        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request_id = getattr(request.state, "request_id", None) or request_id_from(
+            request.headers.get(REQUEST_ID_HEADER)
+        )
         principal = self.api_keys.authenticate(request.headers.get("authorization"))
         # Valid keys draw on their own bucket; everyone else (wrong keys included) on their IP's.
         client_key = _client_key(request, principal.key_id if principal else None)
@@ -222,7 +224,17 @@ class GraphQLView(GraphQL[Context, None]):
         return await self.run_http(cast(Request, request))
 
     async def run_http(self, request: Request) -> Response:
-        """One GraphQL-over-HTTP request, status codes and media types as the spec says."""
+        """One GraphQL-over-HTTP request, status codes and media types as the spec says.
+
+        Every answer, refusals included, carries the request id in ``X-Request-ID``.
+        """
+        request_id = request_id_from(request.headers.get(REQUEST_ID_HEADER))
+        request.state.request_id = request_id
+        response = await self._answer_http(request)
+        response.headers[REQUEST_ID_HEADER] = request_id
+        return response
+
+    async def _answer_http(self, request: Request) -> Response:
         if request.method not in ("GET", "POST"):
             return self.error_response(
                 GraphQLHTTPError(
@@ -367,9 +379,9 @@ class GraphQLView(GraphQL[Context, None]):
         response_data = await self.process_result(request=request, result=result)
         if result.errors:
             self._handle_errors(result.errors, response_data)
-        if media_type == GRAPHQL_RESPONSE_JSON and is_request_error(result):
-            # It never executed: no data entry at all (application/json keeps the legacy
-            # `"data": null` that older clients, and our refusals' callers, expect).
+        if is_request_error(result):
+            # It never executed: no data entry at all, whatever the media type (the spec:
+            # `data` is present only when execution started).
             response_data.pop("data", None)
         cacheable = request.method == "GET" and not result.errors
         if cacheable:

@@ -15,6 +15,7 @@ from app.storage.repositories.trend_writes import TrendResult
 from app.storage.repositories.trends import read_trend
 from app.storage.repositories.writes import ItemResult, Outcome
 from schema.category import Category
+from schema.enums import describe_values
 from schema.trend import Trend
 
 # Bound to the classes (see schema/enums.py); strawberry.enum registers them.
@@ -22,15 +23,53 @@ UserErrorCode = ErrorCode
 UpsertOutcome = Outcome
 strawberry.enum(
     UserErrorCode,
-    description="Stable codes of user errors: INVALID_INPUT (a validation rule), NOT_FOUND, "
-    "DUPLICATE_SLUG, VERSION_CONFLICT (expectedVersion is stale), UNKNOWN_CATEGORY, "
-    "UNKNOWN_RELATED, CONFLICT, FORBIDDEN_TARGET (a webhook URL on a private or loopback "
-    "address) and the appendSeries codes.",
+    description="Stable codes of user errors: clients may branch on them (messages may change, "
+    "codes do not).",
+)
+describe_values(
+    UserErrorCode,
+    {
+        "INVALID_INPUT": "A validation rule refused the value: slug format, blank or over-long "
+        "text, repeated growth windows, an incomplete analysis, a trend related to itself...",
+        "NOT_FOUND": "No trend or category has the slug given.",
+        "DUPLICATE_SLUG": "Another trend or category already has this slug.",
+        "VERSION_CONFLICT": "`expectedVersion` is stale: someone changed the object since you "
+        "read it; read it again and reapply.",
+        "UNKNOWN_CATEGORY": "The category (or parent category) named does not exist.",
+        "UNKNOWN_RELATED": "A related trend named does not exist.",
+        "EMPTY": "appendSeries: no points were given.",
+        "TOO_MANY_POINTS": "appendSeries: more points in one call than allowed.",
+        "FUTURE_DATE": "appendSeries: a point is dated after today (UTC).",
+        "DATE_OUT_OF_RANGE": "appendSeries: a point is dated before 1900.",
+        "NOT_FINITE": "appendSeries: a value is infinite or not a number.",
+        "NEGATIVE_VALUE": "appendSeries: a value is below zero.",
+        "INVALID_SOURCE": "appendSeries: the source is blank, too long or not one line.",
+        "SOURCE_MISMATCH": "appendSeries: the series holds another source's data.",
+        "INVALID_REGION": "appendSeries: the region is neither WORLD nor an ISO 3166-1 "
+        "alpha-2 country code.",
+        "UNKNOWN_UNIT": "appendSeries: the unit is neither INDEX nor COUNT.",
+        "UNIT_MISMATCH": "appendSeries: the signal holds values of another unit; one signal "
+        "has one unit.",
+        "SERIES_FULL": "appendSeries: the series would exceed its largest number of points.",
+        "CONFLICT": "The object kept changing under the call (appendSeries: its series); "
+        "try again.",
+        "FORBIDDEN_TARGET": "A webhook URL points at a private, loopback or link-local "
+        "address (refused against SSRF unless TRENDGRAPH_WEBHOOK_ALLOW_PRIVATE).",
+    },
 )
 strawberry.enum(
     UpsertOutcome,
-    description="What an upsert did with one item: INSERTED, UPDATED, UNCHANGED (nothing was "
-    "written, not even updatedAt or version), or FAILED (see its userErrors).",
+    description="What an upsert did with one item.",
+)
+describe_values(
+    UpsertOutcome,
+    {
+        "INSERTED": "The item was new and was stored.",
+        "UPDATED": "The item existed and was changed.",
+        "UNCHANGED": "The item was already stored as given: nothing was written, not even "
+        "updatedAt or version.",
+        "FAILED": "The item was not written; its userErrors say why.",
+    },
 )
 
 
@@ -109,6 +148,11 @@ class TrendUpsertResult:
     user_errors: list[UserError] = strawberry.field(
         description="Why the item failed; paths start at `inputs` or `jsonLines`."
     )
+    cleared_fields: list[str] = strawberry.field(
+        description="For UPDATED: what the stored trend had and this item left out, so it "
+        "is now cleared (`description`, `tags`, `analyses.pestle`, `growth.1y` for a reported "
+        "window...). An upsert replaces a trend's content; empty when nothing was lost."
+    )
     stored: strawberry.Private[Document | None]
 
     @classmethod
@@ -119,6 +163,7 @@ class TrendUpsertResult:
             outcome=result.outcome,
             stored=result.item,
             user_errors=UserError.many(result.errors),
+            cleared_fields=list(result.cleared),
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -22,17 +22,13 @@ from rich.progress import (
 from app.settings import get_settings
 from app.storage.database import open_database
 from app.storage.repositories.category_writes import CategoryWriter
-from seeds.loader import DATA_DIR, parse_seed_file
+from seeds.demo import last_sunday
+from seeds.loader import parse_seed_file, taxonomy_file
 from seeds.synthetic.generator import generate
 from seeds.synthetic.loader import SlugTakenError, load_synthetic, remove_synthetic
 
 cli = typer.Typer(add_completion=False)
 console = Console(stderr=True)
-
-
-def last_sunday() -> date:
-    today = datetime.now(UTC).date()
-    return today - timedelta(days=(today.weekday() + 1) % 7)
 
 
 @cli.command()
@@ -55,8 +51,9 @@ def main(
     """
     settings = get_settings()
     settings.configure_logging()
+    console.print(f"Writing to {settings.describe_database()}", highlight=False, soft_wrap=True)
     logging.getLogger("app").setLevel(logging.WARNING)
-    taxonomy = parse_seed_file(DATA_DIR / "taxonomy.json").categories
+    taxonomy = parse_seed_file(taxonomy_file()).categories
     started = time.perf_counter()
     trends = generate(count, seed, end.date() if end else last_sunday(), taxonomy)
     generated = time.perf_counter()

@@ -42,6 +42,8 @@ from seeds.synthetic.vocabulary import QUALIFIERS, VOCABULARIES
 WEEKS = 5 * 52 + 1
 SYNTHETIC_SOURCE = "synthetic"
 """Provenance of every generated analysis starts with this word."""
+SYNTHETIC_NOTE = "Synthetic demo trend (generated, not real data)."
+"""First words of every generated description, so a page showing one says what it is."""
 MAX_EXPLICIT_LINKS = 3
 
 Shape = Callable[[float], float]
@@ -207,7 +209,9 @@ def generate(
                 "name": name,
                 # Longer names get their initials as an alias ("Generative Vector Search": GVS).
                 "aliases": [_initials(words)] if len(words) > 2 else [],
-                "description": analyses.decomposition and analyses.decomposition.behavior_change,
+                "description": f"{SYNTHETIC_NOTE} {analyses.decomposition.behavior_change}"
+                if analyses.decomposition
+                else SYNTHETIC_NOTE,
                 "category": category.slug,
                 "tags": tags,
                 "analyses": analyses,

@@ -15,7 +15,7 @@ from app.storage.ratelimit import RateLimiter
 from schema.context import Context
 from schema.mutations.bulk import MAX_BATCH
 from seeds.via_api import UPSERT
-from tests.conftest import TEST_DATABASE, GraphQLClient, default_schema
+from tests.conftest import TEST_DATABASE, GraphQLClient, app_client, default_schema
 
 TREND_PAGE = """{ trend(slug: "asyncio") {
   name growth { label percent } category { name }
@@ -54,7 +54,9 @@ TREND_PAGE = """{ trend(slug: "asyncio") {
             1 + 5 * 2,
         ),
         ("{ categories { name } }", None, 1),
-        ("{ __schema { types { name } } }", None, 0),
+        # Introspection is free, but every operation costs the 1 point the limiter takes.
+        ("{ __schema { types { name } } }", None, 1),
+        ("{ __typename }", None, 1),
     ],
 )
 async def test_cost_figures(
@@ -142,7 +144,7 @@ async def test_json_lines_cost_the_items_the_mutation_answers(
     assert result.errors is None, result.errors
     assert result.data is not None
     assert len(result.data["importTrends"]["results"]) == items
-    assert requested_cost(result) == 2 * items
+    assert requested_cost(result) == max(1, 2 * items)  # an operation costs at least 1
 
 
 def junk_lines(count: int) -> str:
@@ -227,3 +229,18 @@ async def test_a_key_holders_bulk_write_takes_one_items_cost_from_its_bucket(
     assert result.extensions is not None
     assert result.extensions["cost"]["requestedQueryCost"] == 200  # over the bucket's 100
     assert result.extensions["cost"]["throttleStatus"]["currentlyAvailable"] == 96
+
+
+async def test_the_cost_reported_is_the_cost_charged(seeded: Database, settings: Settings) -> None:
+    # A bucket that refills too slowly to hide one point between two requests.
+    slow = settings.model_copy(update={"rate_limit_anonymous_restore_rate": 0.001})
+    remaining = []
+    async with app_client(seeded, slow) as client:
+        for _ in range(2):
+            response = await client.post("/graphql", json={"query": "{ __typename }"})
+            assert response.status_code == 200
+            cost = response.json()["extensions"]["cost"]
+            assert cost["requestedQueryCost"] == 1
+            remaining.append(int(response.headers["RateLimit-Remaining"]))
+            assert cost["throttleStatus"]["currentlyAvailable"] == remaining[-1]
+    assert remaining[0] - remaining[1] == 1

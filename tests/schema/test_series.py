@@ -314,3 +314,37 @@ async def test_deleting_a_trend_deletes_its_series(seeded: Database, settings: S
     )
     assert deleted["deleteTrend"]["userErrors"] == []
     assert await seeded.trend_series.count_documents({}) == 0
+
+
+async def test_a_write_without_growth_keeps_the_computed_growth(
+    database: Database, graphql: GraphQLClient, settings: Settings
+) -> None:
+    client = writer(database, settings)
+    await client.data(
+        'mutation { createTrend(input: {slug: "fresh", name: "Fresh"}) { trend { version } } }'
+    )
+    points = monthly_points(date(2024, 1, 1), [100, 110, 120, 150])
+    await client.data(APPEND, {"slug": "fresh", "points": points})
+    upsert = (
+        "mutation($growth: [GrowthWindowInput!]) { upsertTrends(inputs: "
+        '[{slug: "fresh", name: "Fresh again", growth: $growth}]) '
+        "{ results { outcome trend { growth { label percent method } } } } }"
+    )
+    kept = (await client.data(upsert))["upsertTrends"]["results"][0]
+    assert kept["outcome"] == "UPDATED"
+    assert kept["trend"]["growth"] == [
+        {"label": "3mo", "percent": 50.0, "method": "MONTHLY_MEAN_RATIO"}
+    ]
+    # Growth given is a source's figures: per window, it wins over the computed growth,
+    # which keeps the other windows, and later appends leave it alone.
+    given = {"growth": [{"window": "ONE_YEAR", "percent": 7}]}
+    replaced = (await client.data(upsert, given))["upsertTrends"]["results"][0]
+    assert replaced["trend"]["growth"] == [
+        {"label": "3mo", "percent": 50.0, "method": "MONTHLY_MEAN_RATIO"},
+        {"label": "1y", "percent": 7.0, "method": "REPORTED"},
+    ]
+    await client.data(APPEND, {"slug": "fresh", "points": [{"date": "2024-05-01", "value": 300}]})
+    after = await graphql.data('{ trend(slug: "fresh") { growth { label percent method } } }')
+    three_months, one_year = after["trend"]["growth"]
+    assert three_months["method"] == "MONTHLY_MEAN_RATIO" and three_months["percent"] != 50.0
+    assert one_year == {"label": "1y", "percent": 7.0, "method": "REPORTED"}

@@ -263,3 +263,38 @@ async def test_invalid_documents_are_refused_before_execution(
     assert result.errors is not None
     assert fragment in result.errors[0].message
     assert stats.commands == 0
+
+
+@pytest.mark.parametrize(
+    ("order", "same_as"),
+    [
+        ({"field": "NAME"}, {"field": "NAME", "direction": "ASC"}),
+        (
+            {"field": "GROWTH", "window": "THREE_MONTHS"},
+            {"field": "GROWTH", "window": "THREE_MONTHS", "direction": "DESC"},
+        ),
+        ({"field": "UPDATED_AT"}, {"field": "UPDATED_AT", "direction": "DESC"}),
+        ({"field": "STATUS"}, {"field": "STATUS", "direction": "DESC"}),
+    ],
+)
+async def test_each_field_has_the_default_direction_its_description_gives(
+    trends: Database, graphql: GraphQLClient, order: dict[str, Any], same_as: dict[str, Any]
+) -> None:
+    by_default = await walk_forwards(graphql, 100, {"orderBy": order})
+    explicit = await walk_forwards(graphql, 100, {"orderBy": same_as})
+    assert by_default == explicit
+    opposite = {**same_as, "direction": "ASC" if same_as["direction"] == "DESC" else "DESC"}
+    assert by_default != await walk_forwards(graphql, 100, {"orderBy": opposite})
+
+
+async def test_name_order_without_a_direction_goes_from_a_to_z(
+    database: Database, graphql: GraphQLClient
+) -> None:
+    from app.domain.models import TrendSpec
+    from app.storage.repositories import TrendRepository
+
+    await TrendRepository(database).upsert(
+        [TrendSpec(slug="z", name="Zebra"), TrendSpec(slug="a", name="Aardvark")]
+    )
+    data = await graphql.data("{ trends(orderBy: {field: NAME}) { edges { node { name } } } }")
+    assert [edge["node"]["name"] for edge in data["trends"]["edges"]] == ["Aardvark", "Zebra"]

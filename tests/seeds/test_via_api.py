@@ -145,46 +145,122 @@ async def test_direct_mode_prints_the_same_counts(database: Database, served: Se
     ]
 
 
-async def test_failed_items_are_reported_and_the_rest_is_loaded(
-    database: Database, served: Served, tmp_path: Path
+def mode_arguments(mode: str, served: Served) -> list[str]:
+    """The arguments that pick a seeding mode: straight into the database, or the API."""
+    return [] if mode == "direct" else ["--via-api", served.url, "--api-key", API_KEY]
+
+
+MODES = ["direct", "via-api"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    ("trends", "message"),
+    [
+        (
+            [{"slug": "fine", "name": "Fine"}, {"slug": "Bad Slug", "name": "Bad"}],
+            "trends[1] (slug 'Bad Slug') field slug: String should match pattern",
+        ),
+        (
+            [{"slug": "fine", "name": "Fine"}, {"slug": "no-name"}],
+            "trends[1] (slug 'no-name') field name: Field required",
+        ),
+        (
+            [{"slug": "fine", "name": "Fine"}, {"slug": "u", "name": "U", "related": ["never"]}],
+            "trends[1] (slug 'u') field related: unknown trend 'never'",
+        ),
+    ],
+)
+async def test_both_modes_stop_at_a_bad_file_and_write_nothing(
+    database: Database,
+    served: Served,
+    tmp_path: Path,
+    mode: str,
+    trends: list[dict[str, Any]],
+    message: str,
 ) -> None:
-    seed_file = tmp_path / "mixed.json"
-    seed_file.write_bytes(
+    good = tmp_path / "good.json"
+    good.write_bytes(orjson.dumps({"trends": [{"slug": "first-file", "name": "First"}]}))
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(orjson.dumps({"trends": trends}))
+
+    run = await run_seeds(served.env, *mode_arguments(mode, served), str(good), str(bad))
+
+    assert run.code == 1
+    assert f"seed load failed: {bad}: {message}" in run.stderr
+    assert await database.trends.count_documents({}) == 0  # not even the good file
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_both_modes_report_a_slug_repeated_across_files(
+    database: Database, served: Served, tmp_path: Path, mode: str
+) -> None:
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_bytes(orjson.dumps({"trends": [{"slug": "twice", "name": "First"}]}))
+    second.write_bytes(
+        orjson.dumps({"trends": [{"slug": "other", "name": "O"}, {"slug": "twice", "name": "2"}]})
+    )
+
+    run = await run_seeds(served.env, *mode_arguments(mode, served), str(first), str(second))
+
+    assert run.code == 0, run.stderr
+    assert (
+        f"trends slug 'twice' is in {first} (trends[0]) and again in {second} (trends[1]): "
+        "the later file's item wins"
+    ) in " ".join(run.stderr.split())
+    stored = await database.trends.find_one({"slug": "twice"})
+    assert stored is not None and stored["name"] == "2"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_both_modes_say_which_fields_a_partial_replacement_cleared(
+    database: Database, served: Served, tmp_path: Path, mode: str
+) -> None:
+    full = tmp_path / "full.json"
+    full.write_bytes(
         orjson.dumps(
             {
                 "trends": [
-                    {"slug": "points-ahead", "name": "Ahead", "related": ["comes-later"]},
-                    {"slug": "Bad Slug", "name": "Bad"},
-                    {"slug": "no-name"},
-                    {"slug": "unknown-related", "name": "U", "related": ["never-there"]},
-                    {"slug": "comes-later", "name": "Later"},
+                    {
+                        "slug": "partial",
+                        "name": "Partial",
+                        "description": "About it.",
+                        "tags": ["kept", "dropped"],
+                        "growth": [
+                            {"window": "THREE_MONTHS", "percent": 5},
+                            {"window": "ONE_YEAR", "percent": 9},
+                        ],
+                    }
                 ]
             }
         )
     )
-
-    run = await run_seeds(
-        served.env,
-        "--via-api",
-        served.url,
-        "--api-key",
-        API_KEY,
-        "--batch-size",
-        "2",
-        str(seed_file),
+    partial = tmp_path / "partial.json"
+    partial.write_bytes(
+        orjson.dumps(
+            {
+                "trends": [
+                    {
+                        "slug": "partial",
+                        "name": "Partial",
+                        "tags": ["kept"],
+                        "growth": [{"window": "ONE_YEAR", "percent": 9}],
+                    }
+                ]
+            }
+        )
     )
+    assert (await run_seeds(served.env, *mode_arguments(mode, served), str(full))).code == 0
 
-    assert run.code == 1
-    assert run.stdout.splitlines() == [
-        "categories: 0 inserted, 0 updated, 0 unchanged, 0 failed",
-        "trends: 2 inserted, 0 updated, 0 unchanged, 3 failed",
-    ]
-    assert "trends[1] (slug 'Bad Slug'): slug: String should match pattern" in run.stderr
-    assert "trends[2] (slug 'no-name'): name: Field required (INVALID_INPUT)" in run.stderr
-    assert "trends[3] (slug 'unknown-related'): related.0:" in run.stderr
-    assert "(UNKNOWN_RELATED)" in run.stderr
-    trends = await database.trends.find({}, {"slug": 1, "_id": 0}).sort("slug", 1).to_list()
-    assert trends == [{"slug": "comes-later"}, {"slug": "points-ahead"}]
+    run = await run_seeds(served.env, *mode_arguments(mode, served), str(partial))
+
+    assert run.code == 0, run.stderr
+    assert "trends: 0 inserted, 1 updated, 0 unchanged, 0 failed" in run.stdout
+    assert "cleared: trend 'partial': description, growth.3mo (left out of the file" in (
+        " ".join(run.stderr.split())
+    )
+    again = await run_seeds(served.env, *mode_arguments(mode, served), str(partial))
+    assert "cleared:" not in again.stderr  # nothing left to clear
 
 
 async def test_a_wrong_key_stops_the_run(database: Database, served: Served) -> None:

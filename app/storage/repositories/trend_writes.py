@@ -25,7 +25,15 @@ from app.domain.errors import (
     VersionConflictError,
     WriteError,
 )
-from app.domain.models import Trend, TrendSpec, search_key, slugify
+from app.domain.models import (
+    GrowthMethod,
+    GrowthWindow,
+    GrowthWindowKey,
+    Trend,
+    TrendSpec,
+    search_key,
+    slugify,
+)
 from app.domain.search import search_fields
 from app.domain.status import derive_status, status_fields
 from app.storage.database import Database, Document, find_in
@@ -45,8 +53,6 @@ TrendResult = ItemResult[Document]
 """A bulk upsert item's outcome, with the trend as stored (a raw document: callers that
 show it validate it, so a bulk load that does not ask for it does not pay for that)."""
 DUPLICATE_KEY = 11000
-SERIES_DERIVED = frozenset({"growth", "status", "statusRank"})
-"""Fields an appended series owns: writes of a trend with a series leave them alone."""
 
 
 def trend_content(spec: TrendSpec, related_ids: Sequence[ObjectId]) -> Document:
@@ -77,12 +83,65 @@ def new_trend_document(
     }
 
 
-def _content_for(stored: Document, content: Document) -> Document:
-    """``content`` minus what a trend's series owns, once it has one: an upsert or update
-    of a trend with a series keeps its computed growth and status."""
+def computed_growth_document(stored: Document) -> Document:
+    """The stored trend's growth computed from its primary signal, by window (empty when it
+    has none). Trends whose series was appended before ``computedGrowth`` was stored held
+    only computed windows in ``growth``: those are taken as computed."""
+    if "computedGrowth" in stored:
+        computed: Document = stored["computedGrowth"] or {}
+        return computed
     if "seriesVersion" not in stored:
+        return {}
+    return {
+        key: window
+        for key, window in (stored.get("growth") or {}).items()
+        if window.get("method") != GrowthMethod.REPORTED
+    }
+
+
+def _content_for(stored: Document, content: Document, spec: TrendSpec) -> Document:
+    """``content`` for ``stored``, which may have a primary signal: per window, the figure
+    ``spec`` gives (REPORTED) wins and the computed figures fill the other windows, as
+    :func:`app.domain.growth.merge_growth` does on appends; the status follows that growth
+    unless ``spec`` gives one."""
+    computed = computed_growth_document(stored)
+    if not computed:
         return content
-    return {key: value for key, value in content.items() if key not in SERIES_DERIVED}
+    given = content["growth"]
+    growth = {
+        key.value: given.get(key.value) or computed[key.value]
+        for key in GrowthWindowKey
+        if key.value in given or key.value in computed
+    }
+    merged = {**content, "growth": growth}
+    if spec.status is None:
+        windows = [GrowthWindow.model_validate(window) for window in growth.values()]
+        merged.update(status_fields(derive_status(windows)))
+    return merged
+
+
+CLEARABLE = ("aliases", "description", "category", "tags", "related")
+"""Top-level fields an input may leave out (growth and analyses are checked per part)."""
+
+
+def cleared_fields(stored: Document, given: Document) -> tuple[str, ...]:
+    """What writing ``given`` (a trend's content, before merging computed growth) over
+    ``stored`` clears: fields and analyses the stored trend had and ``given`` leaves out,
+    and reported growth windows it no longer gives (computed windows stay)."""
+    cleared = [name for name in CLEARABLE if stored.get(name) and not given.get(name)]
+    given_growth = given.get("growth") or {}
+    cleared += [
+        f"growth.{GrowthWindowKey(key).label}"
+        for key, window in (stored.get("growth") or {}).items()
+        if window.get("method") == GrowthMethod.REPORTED and key not in given_growth
+    ]
+    given_analyses = given.get("analyses") or {}
+    cleared += [
+        f"analyses.{name}"
+        for name, analysis in (stored.get("analyses") or {}).items()
+        if analysis and not given_analyses.get(name)
+    ]
+    return tuple(cleared)
 
 
 def _unknown_related(spec: TrendSpec, known: Container[str]) -> FieldError | None:
@@ -136,7 +195,7 @@ class TrendWriter:
             raise NotFoundError("trend", slug)
         _check_version(stored, expected_version)
         related_ids = await self._check_references(spec, own_id=stored["_id"])
-        content = _content_for(stored, trend_content(spec, related_ids))
+        content = _content_for(stored, trend_content(spec, related_ids), spec)
         if unchanged(stored, content):
             return Trend.model_validate(stored)
         try:
@@ -412,11 +471,11 @@ class TrendWriter:
         writer wins, as for any upsert) so that it always finishes.
         """
         current: Document | None = stored.get(spec.slug)
-        content = trend_content(spec, [ids[slug] for slug in spec.related])
+        given = trend_content(spec, [ids[slug] for slug in spec.related])
         for attempt in range(1, MAX_ATTEMPTS + 1):
             if current is None:
                 break
-            content = _content_for(current, content)
+            content = _content_for(current, given, spec)
             if unchanged(current, content):
                 return ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
             condition = {"_id": current["_id"]}
@@ -428,7 +487,8 @@ class TrendWriter:
                 return_document=ReturnDocument.AFTER,
             )
             if updated is not None:
-                return ItemResult(index, spec.slug, Outcome.UPDATED, updated)
+                cleared = cleared_fields(current, given)
+                return ItemResult(index, spec.slug, Outcome.UPDATED, updated, cleared=cleared)
             current = await self._trends.find_one({"_id": current["_id"]})
         message = "the trend was deleted while being written; retry the item"
         return _failed(index, spec.slug, FieldError(None, message, ErrorCode.NOT_FOUND))

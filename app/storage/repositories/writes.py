@@ -35,6 +35,8 @@ class ItemResult(Generic[T]):
     outcome: Outcome
     item: T | None = None
     errors: tuple[FieldError, ...] = ()
+    cleared: tuple[str, ...] = ()
+    """Fields the stored object had and this item left out, so the write cleared them."""
 
 
 @dataclass(slots=True)
@@ -45,6 +47,8 @@ class UpsertReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    cleared: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Updated items that left out fields the stored object had, by slug: what they cleared."""
 
     @classmethod
     def of(cls, results: Sequence[ItemResult[Any]]) -> UpsertReport:
@@ -57,6 +61,8 @@ class UpsertReport:
         }
         for result in results:
             lists[result.outcome].append(result.slug or f"#{result.index}")
+            if result.cleared:
+                report.cleared[result.slug or f"#{result.index}"] = result.cleared
         return report
 
 
