@@ -291,10 +291,10 @@ async def test_name_order_without_a_direction_goes_from_a_to_z(
     database: Database, graphql: GraphQLClient
 ) -> None:
     from app.domain.models import TrendSpec
-    from app.storage.repositories import TrendRepository
+    from tests.factories import upsert_trends
 
-    await TrendRepository(database).upsert(
-        [TrendSpec(slug="z", name="Zebra"), TrendSpec(slug="a", name="Aardvark")]
+    await upsert_trends(
+        database, [TrendSpec(slug="z", name="Zebra"), TrendSpec(slug="a", name="Aardvark")]
     )
     data = await graphql.data("{ trends(orderBy: {field: NAME}) { edges { node { name } } } }")
     assert [edge["node"]["name"] for edge in data["trends"]["edges"]] == ["Aardvark", "Zebra"]

@@ -356,7 +356,9 @@ class TrendWriter:
         for index in indexes:
             spec = specs[index]
             current = stored[spec.slug]
-            content = _content_for(current, trend_content(spec, [ids[s] for s in spec.related]))
+            content = _content_for(
+                current, trend_content(spec, [ids[s] for s in spec.related]), spec
+            )
             if unchanged(current, content):
                 results[index] = ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
                 continue
