@@ -65,6 +65,11 @@ class Settings(BaseSettings):
         description="Allocations between collections of Python's youngest generation "
         "(Python's default is 700); 0 leaves the interpreter's setting alone.",
     )
+    page_sort_bounds: bool = Field(
+        default=True,
+        description="Bound first pages of descending orders by a learned sort value, so the "
+        "embedded server reads only the trends in range (see docs/benchmark.md).",
+    )
     naive: bool = Field(
         default=False,
         description="Benchmark baseline only: DataLoaders, projections and caches off.",

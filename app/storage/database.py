@@ -17,6 +17,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from app.domain.models import GrowthWindowKey
 from app.settings import Settings
 from app.storage.embedded import EmbeddedMongo
+from app.storage.sort_bounds import SortBounds
 
 logger = logging.getLogger(__name__)
 
@@ -139,9 +140,13 @@ class Database:
         client: AsyncMongoClient[Document],
         name: str,
         availability: _Availability | None = None,
+        *,
+        sort_bounds: bool = True,
     ) -> None:
         self.client = client
         self._availability = availability
+        self.sort_bounds = SortBounds(enabled=sort_bounds)
+        """This process's learned bounds of first pages (see :mod:`app.storage.sort_bounds`)."""
         self.db: AsyncDatabase[Document] = client[name]
         self.trends: AsyncCollection[Document] = self.db[TRENDS]
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
@@ -149,7 +154,9 @@ class Database:
         self.persisted_queries: AsyncCollection[Document] = self.db[PERSISTED_QUERIES]
 
     @classmethod
-    def connect(cls, uri: str, name: str, *, timeout_ms: int = 5_000) -> Database:
+    def connect(
+        cls, uri: str, name: str, *, timeout_ms: int = 5_000, sort_bounds: bool = True
+    ) -> Database:
         """A client for ``uri`` (connections open lazily, on first use)."""
         availability = _Availability()
         client: AsyncMongoClient[Document] = AsyncMongoClient(
@@ -162,7 +169,7 @@ class Database:
             tz_aware=True,
             appname="trendgraph",
         )
-        return cls(client, name, availability)
+        return cls(client, name, availability, sort_bounds=sort_bounds)
 
     @property
     def available(self) -> bool:
@@ -236,7 +243,12 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
                 settings.data_dir.resolve(),
                 settings.database,
             )
-        database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
+        database = Database.connect(
+            uri,
+            settings.database,
+            timeout_ms=settings.mongodb_timeout_ms,
+            sort_bounds=settings.page_sort_bounds,
+        )
         stack.push_async_callback(database.close)
         await database.ensure_indexes()
         yield database

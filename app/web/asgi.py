@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
-from app.observability import Metrics
+from app.observability import Metrics, exposing_sort_bounds
 from app.settings import Settings, get_settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import Database, open_database
@@ -95,6 +95,7 @@ def create_app(
         )
         try:
             async with contextlib.AsyncExitStack() as stack:
+                stack.enter_context(exposing_sort_bounds(metrics, opened.sort_bounds.reads))
                 if cache is not None:
                     await stack.enter_async_context(following(cache, opened))
                 yield {"database": opened, "trend_changes": changes, "response_cache": cache}

@@ -206,8 +206,10 @@ class TrendRepository:
         query = {"$and": conditions} if len(conditions) > 1 else conditions[0]
         scan = sort.reversed() if backwards else sort
         projection = None if with_analyses else WITHOUT_ANALYSES
-        cursor = self._collection.find(query, projection).sort(scan.mongo_sort()).limit(limit + 1)
-        documents = await cursor.to_list()
+        if len(conditions) == 1 and scan.direction == -1:  # a first page, descending
+            documents = await self._first_page(sort, query, projection, limit + 1)
+        else:
+            documents = await self._read(query, projection, scan, limit + 1)
         has_more = len(documents) > limit
         documents = documents[:limit]
         if backwards:
@@ -231,6 +233,37 @@ class TrendRepository:
             has_next_page=has_more if not backwards else before_cursor is not None,
             has_previous_page=has_more if backwards else after_cursor is not None,
         )
+
+    async def _read(
+        self, query: Document, projection: Mapping[str, Any] | None, sort: SortKey, limit: int
+    ) -> list[Document]:
+        cursor = self._collection.find(query, projection).sort(sort.mongo_sort()).limit(limit)
+        documents: list[Document] = await cursor.to_list()
+        return documents
+
+    async def _first_page(
+        self, sort: SortKey, query: Document, projection: Mapping[str, Any] | None, limit: int
+    ) -> list[Document]:
+        """The first ``limit`` documents in ``sort``'s (descending) order, read within a
+        learned bound on the sort value when one reaches that far (see
+        :mod:`app.storage.sort_bounds`), else plainly."""
+        bounds = self._database.sort_bounds
+        key = f"{sort.signature}|{query!r}"
+        bounded = bounds.bounded_query(key, sort.path, query, limit)
+        if bounded is not None:
+            documents = await self._read(bounded, projection, sort, limit)
+            if len(documents) == limit:
+                bounds.count("bounded")
+                bounds.learn(key, stored_position(sort, documents[-1]).value, limit, bounded=True)
+                return documents
+            bounds.count("fallback")  # fewer trends reach the bound now: read plainly
+        else:
+            bounds.count("unbounded")
+        documents = await self._read(query, projection, sort, limit)
+        if documents:
+            value = stored_position(sort, documents[-1]).value
+            bounds.learn(key, value, len(documents), bounded=False)
+        return documents
 
     async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
         cursor = self._collection.find({"slug": {"$in": list(set(slugs))}}, {"slug": 1})
