@@ -88,6 +88,12 @@ class Metrics:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
             registry=self.registry,
         )
+        self.reads_of_every_field = Counter(
+            "trendgraph_trend_reads_of_every_field",
+            "Places in queries whose trends were read whole because the selection names a "
+            "Trend field that schema/reads.py does not map to stored fields.",
+            registry=self.registry,
+        )
         self.subscriptions = Gauge(
             "trendgraph_active_subscriptions",
             "Subscriptions currently open.",

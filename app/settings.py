@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         description="Bound first pages of descending orders by a learned sort value, so the "
         "embedded server reads only the trends in range (see docs/benchmark.md).",
     )
+    read_selected_fields: bool = Field(
+        default=True,
+        description="Read only the stored trend fields a query selects (false: every field "
+        "but the search keys).",
+    )
     naive: bool = Field(
         default=False,
         description="Benchmark baseline only: DataLoaders, projections and caches off.",

@@ -50,6 +50,10 @@ class Context:
     trend_changes: TrendChangeFeed | None = None
     response_cache: ResponseCache | None = None
     """Anonymous GET and persisted query results, shared by the requests of this process."""
+    selection_reads: dict[tuple[int, tuple[str, ...]], frozenset[str] | None] = field(
+        default_factory=dict
+    )
+    """The trend fields each place of the query reads (schema.reads), worked out once."""
     """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
 
     @property

@@ -18,7 +18,7 @@ from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.inputs import TrendFilter, TrendOrder
 from schema.loaders import load_each
-from schema.selection import selects
+from schema.reads import trend_fields
 from schema.trend import Trend, prefetch_categories
 
 MAX_COMPARE = 20
@@ -87,7 +87,7 @@ class TrendQuery:
         info: Info,
         slug: Annotated[str, strawberry.argument(description="The trend's slug or alias slug.")],
     ) -> Trend | None:
-        trend = await info.context.loaders.trend_by_slug.load(slug)
+        trend = await info.context.loaders.trends.by_slug(trend_fields(info)).load(slug)
         return Trend.from_model(trend) if trend else None
 
     @strawberry.field(
@@ -127,7 +127,8 @@ class TrendQuery:
             first = settings.default_page_size
         trend_filter = filter.to_domain() if filter else repositories.TrendFilter()
         order = order_by.to_domain() if order_by else DEFAULT_ORDER
-        with_analyses = settings.naive or selects(info, "edges", "node", "analyses")
+        fields = trend_fields(info, "edges", "node")
+        with_analyses = fields is None or "analyses" in fields
         try:
             page = await info.context.trends.page(
                 trend_filter,
@@ -136,7 +137,7 @@ class TrendQuery:
                 after_cursor=after,
                 last=last,
                 before_cursor=before,
-                with_analyses=with_analyses,
+                fields=fields,
             )
         except InvalidCursorError as error:
             raise BadUserInputError(str(error), argument="before" if before else "after") from None
@@ -176,7 +177,7 @@ class TrendQuery:
                 f"compareTrends takes 1 to {MAX_COMPARE} slugs, got {len(slugs)}",
                 argument="slugs",
             )
-        trends = await load_each(info.context.loaders.trend_by_slug, slugs)
+        trends = await load_each(info.context.loaders.trends.by_slug(trend_fields(info)), slugs)
         return [Trend.from_read(trend) if trend else None for trend in trends]
 
 

@@ -19,7 +19,8 @@ from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 from schema.errors import BadUserInputError
 from schema.loaders import load_each
-from schema.selection import selected_names, selects
+from schema.reads import trend_fields
+from schema.selection import selected_names
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
 
 MAX_RELATED = 50
@@ -243,11 +244,7 @@ class Trend(relay.Node):
                 f"related(first:) must be between 0 and {MAX_RELATED}, got {limit}",
                 argument="first",
             )
-        loader = (
-            info.context.loaders.trend_by_id
-            if info.context.settings.naive or selects(info, "analyses")
-            else info.context.loaders.trend_summary_by_id
-        )
+        loader = info.context.loaders.trends.by_id(trend_fields(info))
         ids = self.model.related[:limit]
         if len(ids) < limit:
             subject = RelatedSubject(self.model.id, self.model.category, tuple(self.model.tags))

@@ -3,6 +3,7 @@ that move trends across the bound (a differential test against bounds switched o
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 
 import pytest
@@ -22,6 +23,9 @@ ORDERS = [
     TrendOrder(TrendOrderField.UPDATED_AT, descending=True),
     TrendOrder(TrendOrderField.NAME, descending=True),
     TrendOrder(TrendOrderField.STATUS, descending=True),
+    # Read backwards (last: n), an ascending order is a descending scan: bounded too.
+    TrendOrder(TrendOrderField.NAME, descending=False),
+    TrendOrder(TrendOrderField.GROWTH, descending=False, window=GrowthWindowKey.ONE_YEAR),
 ]
 FILTERS = [TrendFilter(), TrendFilter(category="tech"), TrendFilter(min_growth=10)]
 
@@ -44,18 +48,36 @@ def _slugs(page: TrendPage) -> list[str]:
 async def _same_first_pages(bounded: Database, plain: Database) -> None:
     for order in ORDERS:
         for trend_filter in FILTERS:
-            for first in (1, 3, 5, 30):
+            for size, backwards in itertools.product((1, 3, 5, 30), (False, True)):
                 pages = [
                     await TrendRepository(database).page(
-                        trend_filter, order, first=first, with_analyses=False
+                        trend_filter,
+                        order,
+                        first=None if backwards else size,
+                        last=size if backwards else None,
+                        with_analyses=False,
                     )
                     for database in (bounded, plain)
                 ]
-                assert _slugs(pages[0]) == _slugs(pages[1]), (order, trend_filter, first)
+                assert _slugs(pages[0]) == _slugs(pages[1]), (order, trend_filter, size)
+                assert _slugs(pages[1]) == await _expected(
+                    plain, trend_filter, order, size, backwards
+                )
+                assert pages[0].has_previous_page == pages[1].has_previous_page
                 assert pages[0].has_next_page == pages[1].has_next_page
                 assert [p.value for p in pages[0].positions] == [
                     p.value for p in pages[1].positions
                 ]
+
+
+async def _expected(
+    database: Database, trend_filter: TrendFilter, order: TrendOrder, size: int, backwards: bool
+) -> list[str]:
+    """The page read straight from the collection, as a reference for both."""
+    sort = order.sort_key().reversed() if backwards else order.sort_key()
+    cursor = database.trends.find(trend_filter.to_mongo(), {"slug": 1}).sort(sort.mongo_sort())
+    slugs = [document["slug"] for document in await cursor.limit(size).to_list()]
+    return slugs[::-1] if backwards else slugs
 
 
 async def _set_growth(database: Database, index: int, percent: float) -> None:
