@@ -58,39 +58,18 @@ async def load_each(
     return cast("list[Value | StoredDocumentError]", loaded)  # the only errors left
 
 
-class TrendLoaders:
-    """Trend DataLoaders per set of fields read (:data:`TrendFields`; ``None``: all but the
-    search keys): one tick's keys asked with the same fields share one query, and a trend
-    read with some fields is never served where others are selected."""
+FieldsKey = tuple[str, TrendFields | None]
+"""A trend's id or slug, and the fields wanted of it (``None``: all but the search keys)."""
 
-    def __init__(
-        self,
-        trends: TrendRepository,
-        loader: Callable[[str, BatchFunction[str, Trend | None]], DataLoader[str, Trend | None]],
-    ) -> None:
-        self._trends, self._loader = trends, loader
-        self._by_id: dict[TrendFields | None, DataLoader[str, Trend | None]] = {}
-        self._by_slug: dict[TrendFields | None, DataLoader[str, Trend | None]] = {}
 
-    def by_id(self, fields: TrendFields | None) -> DataLoader[str, Trend | None]:
-        found = self._by_id.get(fields)
-        if found is None:
-
-            async def batch(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
-                return await self._trends.by_ids(ids, fields=fields)
-
-            found = self._by_id[fields] = self._loader("trend_by_id", batch)
-        return found
-
-    def by_slug(self, fields: TrendFields | None) -> DataLoader[str, Trend | None]:
-        found = self._by_slug.get(fields)
-        if found is None:
-
-            async def batch(slugs: Sequence[str]) -> Sequence[Trend | BaseException | None]:
-                return await self._trends.by_slugs(slugs, fields=fields)
-
-            found = self._by_slug[fields] = self._loader("trend_by_slug", batch)
-        return found
+def _union(keys: Sequence[FieldsKey]) -> TrendFields | None:
+    """Every field any of ``keys`` wants: one query reads what the whole batch needs."""
+    fields: set[str] = set()
+    for _, wanted in keys:
+        if wanted is None:
+            return None
+        fields |= wanted
+    return frozenset(fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,9 +83,10 @@ class Loaders:
     series_by_trend_id: DataLoader[str, Series | None]
     related_suggestions: DataLoader[RelatedSubject, list[str]]
     """Ids of trends sharing tags with the subject, best first."""
-    trends: TrendLoaders
-    """By id or slug, reading only given fields; ``trend_by_id`` and ``trend_by_slug`` are
-    its loaders of every field."""
+    trend_fields_by_id: DataLoader[FieldsKey, Trend | None]
+    """By id, reading only the fields asked (with the rest of the batch's)."""
+    trend_fields_by_slug: DataLoader[FieldsKey, Trend | None]
+    """By slug or alias, reading only the fields asked (with the rest of the batch's)."""
 
     @classmethod
     def create(
@@ -132,13 +112,24 @@ class Loaders:
                 return DataLoader(_observed(name, batch, metrics), max_batch_size=1, cache=False)
             return DataLoader(_observed(name, batch, metrics), max_batch_size=max_batch_size)
 
-        trend_loaders = TrendLoaders(trends, loader)
+        async def full_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
+            return await trends.by_ids(ids)
+
+        async def fields_by_id(keys: Sequence[FieldsKey]) -> Sequence[Trend | BaseException | None]:
+            return await trends.by_ids([key for key, _ in keys], fields=_union(keys))
+
+        async def fields_by_slug(
+            keys: Sequence[FieldsKey],
+        ) -> Sequence[Trend | BaseException | None]:
+            return await trends.by_slugs([key for key, _ in keys], fields=_union(keys))
+
         return cls(
-            trend_by_id=trend_loaders.by_id(None),
+            trend_by_id=loader("trend_by_id", full_by_id),
             trend_summary_by_id=loader("trend_summary_by_id", summary_by_id),
-            trend_by_slug=trend_loaders.by_slug(None),
+            trend_by_slug=loader("trend_by_slug", trends.by_slugs),
             category_by_slug=loader("category_by_slug", categories.by_slugs),
             series_by_trend_id=loader("series_by_trend_id", series.by_trend_ids),
             related_suggestions=loader("related_suggestions", related.suggestions),
-            trends=trend_loaders,
+            trend_fields_by_id=loader("trend_by_id", fields_by_id),
+            trend_fields_by_slug=loader("trend_by_slug", fields_by_slug),
         )

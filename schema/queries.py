@@ -87,7 +87,8 @@ class TrendQuery:
         info: Info,
         slug: Annotated[str, strawberry.argument(description="The trend's slug or alias slug.")],
     ) -> Trend | None:
-        trend = await info.context.loaders.trends.by_slug(trend_fields(info)).load(slug)
+        loader = info.context.loaders.trend_fields_by_slug
+        trend = await loader.load((slug, trend_fields(info)))
         return Trend.from_model(trend) if trend else None
 
     @strawberry.field(
@@ -177,7 +178,9 @@ class TrendQuery:
                 f"compareTrends takes 1 to {MAX_COMPARE} slugs, got {len(slugs)}",
                 argument="slugs",
             )
-        trends = await load_each(info.context.loaders.trends.by_slug(trend_fields(info)), slugs)
+        fields = trend_fields(info)
+        loader = info.context.loaders.trend_fields_by_slug
+        trends = await load_each(loader, [(slug, fields) for slug in slugs])
         return [Trend.from_read(trend) if trend else None for trend in trends]
 
 

@@ -21,12 +21,12 @@ from schema.selection import selected_names
 _NONE: TrendFields = frozenset()
 TREND_FIELD_READS: Mapping[str, TrendFields] = {
     "__typename": _NONE,
-    # id, slug, name, createdAt and updatedAt have no default in the model: always read.
+    # id, slug, name and createdAt have no default in the model: always read.
     "id": _NONE,
     "slug": _NONE,
     "name": _NONE,
     "createdAt": _NONE,
-    "updatedAt": _NONE,
+    "updatedAt": frozenset({"updated_at"}),
     "aliases": frozenset({"aliases"}),
     "description": frozenset({"description"}),
     "tags": frozenset({"tags"}),

@@ -92,6 +92,12 @@ def _loaded(future: Awaitable[Any]) -> TypeGuard[asyncio.Future[Any]]:
     )
 
 
+def _read(value: datetime | None, name: str) -> datetime:
+    if value is None:  # a stored trend always has it: only a read can have left it out
+        raise RuntimeError(f"{name} was not read (schema/reads.py must map it)")
+    return value
+
+
 def _category(model: models.Category | None) -> Category | None:
     return Category.from_model(model) if model else None
 
@@ -124,7 +130,6 @@ class Trend(relay.Node):
         "without growth."
     )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
-    updated_at: datetime = strawberry.field(description="When the trend last changed.")
     version: int = strawberry.field(
         description="Starts at 1 and grows by one on every change (for optimistic concurrency)."
     )
@@ -141,10 +146,15 @@ class Trend(relay.Node):
             tags=model.tags,
             status=model.status,
             created_at=model.created_at,
-            updated_at=model.updated_at,
             version=model.version,
             model=model,
         )
+
+    # A resolver, not an attribute: the model holds it only when the read fetched it
+    # (schema/reads.py reads it wherever it is selected).
+    @strawberry.field(description="When the trend last changed.")
+    def updated_at(self) -> datetime:
+        return _read(self.model.updated_at, "updatedAt")
 
     @classmethod
     def from_read(cls, read: models.Trend | StoredDocumentError) -> Self | StoredDocumentError:
@@ -244,10 +254,12 @@ class Trend(relay.Node):
                 f"related(first:) must be between 0 and {MAX_RELATED}, got {limit}",
                 argument="first",
             )
-        loader = info.context.loaders.trends.by_id(trend_fields(info))
+        fields = trend_fields(info)
         ids = self.model.related[:limit]
         if len(ids) < limit:
             subject = RelatedSubject(self.model.id, self.model.category, tuple(self.model.tags))
             suggested = await info.context.loaders.related_suggestions.load(subject)
             ids += [trend_id for trend_id in suggested if trend_id not in ids][: limit - len(ids)]
-        return [Trend.from_read(trend) for trend in await load_each(loader, ids) if trend]
+        loader = info.context.loaders.trend_fields_by_id
+        trends = await load_each(loader, [(trend_id, fields) for trend_id in ids])
+        return [Trend.from_read(trend) for trend in trends if trend]

@@ -217,8 +217,10 @@ class TrendSpec(DomainModel):
 class Trend(DomainModel):
     """A stored trend.
 
-    ``analyses`` is ``None`` only when a read left it out of its projection; a stored
-    trend without analyses has an empty :class:`TrendAnalyses`.
+    ``analyses`` and ``updated_at`` are ``None`` only when a read left them out of its
+    projection (a read fetches what its query selects); a stored trend without analyses
+    has an empty :class:`TrendAnalyses`. Fields with a default hold it when a read left
+    them out: a caller reads only the fields its read asked for.
     """
 
     model_config = ConfigDict(extra="ignore")
@@ -235,7 +237,7 @@ class Trend(DomainModel):
     analyses: TrendAnalyses | None = None
     related: list[str] = []
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime | None = None
     version: int = 1
 
     @field_validator("id", mode="before")

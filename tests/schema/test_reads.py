@@ -114,7 +114,7 @@ async def test_reads_fetch_no_search_keys_and_analyses_only_where_selected(
     await graphql.data(LEADERBOARD)
     fields = set().union(*(document.keys() for document in replies.documents))
     # What the page selects and what a trend cannot be built without; no more.
-    assert fields == {"_id", "slug", "name", "createdAt", "updatedAt", "category", "growth"}
+    assert fields == {"_id", "slug", "name", "createdAt", "category", "growth"}
 
 
 @pytest.mark.parametrize(("query", "variables"), QUERIES)
