@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import re
 import socket
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +13,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 
-from app.domain.keys import new_api_key
+from app.domain.keys import KEY_NAME_PATTERN, Scope, key_entry, new_api_key
 from app.settings import Settings, describe_settings_error, get_settings, unknown_variables
 
 cli = typer.Typer(help="trendgraph: a GraphQL API for trend intelligence.", no_args_is_help=True)
@@ -106,13 +107,24 @@ def serve(
 
 
 @cli.command("new-api-key")
-def new_api_key_command() -> None:
-    """Print a new random API key and its SHA-256 hash (for TRENDGRAPH_API_KEY_HASHES)."""
+def new_api_key_command(
+    name: Annotated[
+        str | None, typer.Option(help="A name for the key's principal (lowercase, digits, - _).")
+    ] = None,
+    scope: Annotated[
+        list[Scope] | None,
+        typer.Option(help="A scope of the key (repeat the option); default read and write."),
+    ] = None,
+) -> None:
+    """Print a new random API key, its SHA-256 hash and its TRENDGRAPH_API_KEY_HASHES entry."""
+    if name is not None and not re.fullmatch(KEY_NAME_PATTERN, name):
+        raise typer.BadParameter(f"must match {KEY_NAME_PATTERN}", param_hint="--name")
     key, key_hash = new_api_key()
     typer.echo(f"key:  {key}")
     typer.echo(f"hash: {key_hash}")
+    typer.echo(f"entry: {key_entry(key_hash, name, scope or ())}")
     typer.echo(
-        "Give the key to the writer (send it as `Authorization: Bearer <key>`); add the hash "
+        "Give the key to its holder (sent as `Authorization: Bearer <key>`); add the entry "
         "to TRENDGRAPH_API_KEY_HASHES (comma-separated). The key is shown only this once.",
         err=True,
     )

@@ -20,8 +20,16 @@ def _comma_separated(value: object) -> object:
     return value
 
 
-Sha256Hex = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-ApiKeyHashes = Annotated[tuple[Sha256Hex, ...], NoDecode, BeforeValidator(_comma_separated)]
+# ``[name:]<sha256 hex>[:scope+scope]``; the same form app.domain.keys parses (settings
+# import nothing of the project, so the pattern is repeated; a test keeps them equal).
+KeyEntry = Annotated[
+    str,
+    Field(
+        pattern=r"^(?:[a-z0-9][a-z0-9_-]{0,39}:)?[0-9a-f]{64}"
+        r"(?::(?:read|write|alerts)(?:\+(?:read|write|alerts))*)?$"
+    ),
+]
+ApiKeyHashes = Annotated[tuple[KeyEntry, ...], NoDecode, BeforeValidator(_comma_separated)]
 
 
 def _origin_list(value: object) -> object:
@@ -75,9 +83,10 @@ class Settings(BaseSettings):
         description="Read only the stored trend fields a query selects (false: every field "
         "but the search keys).",
     )
-    naive: bool = Field(
-        default=False,
-        description="Benchmark baseline only: DataLoaders, projections and caches off.",
+    compiled_execution: bool = Field(
+        default=True,
+        description="Complete plain fields and whole selections with trendgraph's executor "
+        "(docs/executor.md); false runs graphql-core's executor as shipped, nothing else changes.",
     )
     log_format: Literal["text", "json"] = "text"
     # Query limits (checked before execution).
@@ -148,7 +157,25 @@ class Settings(BaseSettings):
 
     api_key_hashes: ApiKeyHashes = Field(
         default=(),
-        description="SHA-256 hex digests of the API keys allowed to write, comma-separated.",
+        description="The API keys, comma-separated: each a SHA-256 hex digest (may read and "
+        "write), or `<name>:<digest>:<scopes>` with scopes read, write, alerts joined by `+`.",
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow alert webhooks to private, loopback and link-local addresses "
+        "(tests, private deployments); refused by default against SSRF.",
+    )
+    webhook_timeout_seconds: Annotated[float, Field(gt=0, le=60)] = Field(
+        default=10.0, description="Longest a webhook delivery may take, connect to last byte."
+    )
+    webhook_retry_hours: Annotated[float, Field(ge=24, le=24 * 14)] = Field(
+        default=24.0,
+        description="How long a failing webhook is retried (exponential backoff with jitter) "
+        "before the alert is dead-lettered.",
+    )
+    alerts_enabled: bool = Field(
+        default=True,
+        description="Run the alert evaluator and webhook deliverer in this process.",
     )
 
     def configure_logging(self) -> None:

@@ -6,8 +6,8 @@ uvicorn (uvloop, httptools, one worker per core), and drives each scenario with 
 a separate process at a fixed concurrency:
 
 - ``trendgraph``: the API as shipped;
-- ``naive``: the same schema with DataLoaders, projections and caches switched off
-  (``TRENDGRAPH_NAIVE=true``): one query per lookup;
+- ``naive``: the same schema with DataLoaders, projections, caches and the compiled
+  executor left out, composed in ``bench/naive.py``: one query per lookup;
 - ``floor``: ``bench/floor.py``, the same reads with orjson and no GraphQL.
 
 S4 seeds ``--seeding`` synthetic trends through the API and compares with a raw
@@ -172,7 +172,7 @@ def main(
         }
         variants = {
             "trendgraph": ("app.web.asgi:create_app", server_env),
-            "naive": ("app.web.asgi:create_app", {**server_env, "TRENDGRAPH_NAIVE": "true"}),
+            "naive": ("bench.naive:create_app", server_env),
             "floor": ("bench.floor:app", server_env),
         }
         results: dict[tuple[str, str], Measurement] = {}

@@ -36,6 +36,7 @@ from app.storage.embedded import EmbeddedMongo
 from app.web.asgi import create_app
 from bench.__main__ import DATABASE, LEADERBOARD, SEARCH, TREND_PAGE, pick_inputs
 from bench.floor import app as floor_app
+from bench.naive import naive_app
 
 
 async def _request(app: ASGIApp, method: str, path: str, query: bytes, body: bytes) -> bytes:
@@ -116,9 +117,10 @@ def variant_app(variant: str, uri: str, database: Database) -> ASGIApp:
         os.environ["TRENDGRAPH_DATABASE"] = DATABASE
         return floor_app
     settings = Settings(
-        database=DATABASE, naive=variant == "naive", rate_limit_enabled=False,
-        log_level="WARNING", max_query_cost=100_000,
+        database=DATABASE, rate_limit_enabled=False, log_level="WARNING", max_query_cost=100_000,
     )  # fmt: skip
+    if variant == "naive":
+        return naive_app(settings, database=database)
     return create_app(settings, database=database)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from starlette.requests import HTTPConnection
@@ -23,6 +24,21 @@ from app.storage.repositories.trend_writes import TrendWriter
 from app.storage.response_cache import ResponseCache
 from schema.loaders import Loaders
 
+LoadersFactory = Callable[["Context"], Loaders]
+"""Makes a request's DataLoaders from its context (its repositories, settings, metrics)."""
+
+
+def batched_loaders(context: Context) -> Loaders:
+    """The service's loaders: one tick's keys in one query, cached for the request."""
+    return Loaders.create(
+        context.trends,
+        context.categories,
+        context.series,
+        RelatedRepository(context.database),
+        max_batch_size=context.settings.dataloader_batch_size,
+        metrics=context.metrics,
+    )
+
 
 @dataclass
 class Context:
@@ -32,7 +48,6 @@ class Context:
     settings: Settings
     trends: TrendRepository
     categories: CategoryRepository
-    loaders: Loaders
     series: SeriesRepository
     search: SearchRepository
     command_stats: CommandStats = field(default_factory=CommandStats)
@@ -48,13 +63,20 @@ class Context:
     principal: Principal | None = None
     """Who the request's API key proves it is; ``None`` for anonymous (read-only) requests."""
     trend_changes: TrendChangeFeed | None = None
+    """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
     response_cache: ResponseCache | None = None
     """Anonymous GET and persisted query results, shared by the requests of this process."""
     selection_reads: dict[tuple[int, tuple[str, ...]], frozenset[str] | None] = field(
         default_factory=dict
     )
     """The trend fields each place of the query reads (schema.reads), worked out once."""
-    """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
+    make_loaders: LoadersFactory = batched_loaders
+    """How the loaders are made (:meth:`renew_loaders`); a seam for baselines composed
+    elsewhere, such as the benchmark's."""
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.renew_loaders()
 
     @property
     def trend_writer(self) -> TrendWriter:
@@ -80,16 +102,12 @@ class Context:
         trend_changes: TrendChangeFeed | None = None,
         response_cache: ResponseCache | None = None,
     ) -> Context:
-        trends = TrendRepository(database)
-        categories = CategoryRepository(database)
-        series = SeriesRepository(database)
         return cls(
             database=database,
             settings=settings,
-            trends=trends,
-            categories=categories,
-            loaders=_loaders(database, trends, categories, series, settings, metrics),
-            series=series,
+            trends=TrendRepository(database),
+            categories=CategoryRepository(database),
+            series=SeriesRepository(database),
             search=SearchRepository(database),
             request=request,
             response=response,
@@ -105,28 +123,7 @@ class Context:
     def renew_loaders(self) -> None:
         """Fresh DataLoaders: a subscription's context lives as long as its socket, and
         each event must read current data, not what an earlier event cached."""
-        self.loaders = _loaders(
-            self.database, self.trends, self.categories, self.series, self.settings, self.metrics
-        )
-
-
-def _loaders(
-    database: Database,
-    trends: TrendRepository,
-    categories: CategoryRepository,
-    series: SeriesRepository,
-    settings: Settings,
-    metrics: Metrics | None,
-) -> Loaders:
-    return Loaders.create(
-        trends,
-        categories,
-        series,
-        RelatedRepository(database),
-        max_batch_size=settings.dataloader_batch_size,
-        metrics=metrics,
-        batching=not settings.naive,
-    )
+        self.loaders = self.make_loaders(self)
 
 
 Info = StrawberryInfo[Context, None]

@@ -100,7 +100,8 @@ class Loaders:
         metrics: Metrics | None = None,
         batching: bool = True,
     ) -> Loaders:
-        """``batching=False`` is the benchmark's naive baseline: one query per key, no cache."""
+        """``batching=False`` makes loaders that read one key per query and keep nothing:
+        what a resolver costs without DataLoaders (a baseline to measure against)."""
 
         async def summary_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
             return await trends.by_ids(ids, with_analyses=False)

@@ -142,10 +142,9 @@ class TrendQuery:
             )
         except InvalidCursorError as error:
             raise BadUserInputError(str(error), argument="before" if before else "after") from None
-        if not settings.naive:
-            await prefetch_categories(
-                info, page.trends, with_analyses=with_analyses, path=("edges", "node")
-            )
+        await prefetch_categories(
+            info, page.trends, with_analyses=with_analyses, path=("edges", "node")
+        )
         # A trend whose document cannot be read is its error in place of the node (cast:
         # the edge wants a Trend); graphql-core raises it at ["trends", "edges", i, "node"].
         edges = [

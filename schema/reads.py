@@ -50,7 +50,7 @@ def trend_fields(info: Info, *path: str) -> TrendFields | None:
     Kept per request for each place in the query: a list resolver asks once per item.
     """
     context = info.context
-    if context.settings.naive or not context.settings.read_selected_fields:
+    if not context.settings.read_selected_fields:
         return None
     key = (id(info._raw_info.field_nodes[0]), path)
     cache = context.selection_reads

@@ -26,21 +26,23 @@ from schema.queries import CategoryQuery, NodeQuery, TrendQuery
 from schema.search import TrendSearchQuery
 from schema.series_mutations import SeriesMutation
 from schema.subscriptions import TrendSubscription
+from schema.watchlists import WatchlistMutation, WatchlistQuery
 
 logger = logging.getLogger("trendgraph.errors")
 
 
 @strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
-class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery):
+class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery, WatchlistQuery):
     pass
 
 
 # What merge_types does, plus the description the SDL needs.
 @strawberry.type(
-    description="Writes: trends and categories, one at a time or in bulk. Every mutation needs "
-    "an API key (`Authorization: Bearer <key>`)."
+    description="Writes: trends and categories, one at a time or in bulk, with an API key "
+    "(`Authorization: Bearer <key>`) holding the `write` scope; watchlists and alert rules "
+    "with a key holding the `alerts` scope."
 )
-class Mutation(TrendMutation, CategoryMutation, SeriesMutation):
+class Mutation(TrendMutation, CategoryMutation, SeriesMutation, WatchlistMutation):
     pass
 
 
@@ -69,11 +71,19 @@ class TrendgraphSchema(strawberry.Schema):
                 )
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
-    """The schema with the limits and policies of ``settings``."""
+def build_schema(
+    settings: Settings, *, compiled_execution: bool | None = None, shared_caches: bool = True
+) -> strawberry.Schema:
+    """The schema with the limits and policies of ``settings``.
+
+    ``compiled_execution`` overrides ``settings.compiled_execution`` (trendgraph's executor,
+    :mod:`schema.execution`, or graphql-core's as shipped); ``shared_caches=False`` parses
+    and validates every document anew. Both exist for baselines composed elsewhere (the
+    benchmark's); the service uses the settings.
+    """
     # Refuse oversized documents while parsing; cache parses and validations in bounded
-    # LRU caches shared across requests (not in the benchmark's naive baseline).
-    caches: list[Any] = [] if settings.naive else [ParseCache, lambda: ValidationCache(maxsize=256)]
+    # LRU caches shared across requests.
+    caches: list[Any] = [ParseCache, lambda: ValidationCache(maxsize=256)] if shared_caches else []
     # The limiters make a new rule class per instance: build them once, so every request
     # adds the same rules and the validation cache (keyed by the rules) can hit.
     limit_rules = [
@@ -90,15 +100,17 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.introspection:
         extensions.append(DisableIntrospection)
+    if compiled_execution is None:
+        compiled_execution = settings.compiled_execution
     return TrendgraphSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=not settings.field_suggestions),
-        # Plain leaf fields completed inline (not in the naive baseline, which keeps
-        # graphql-core's executor as shipped).
-        execution_context_class=None if settings.naive else FastExecutor,
+        # Plain fields and whole selections completed by the fenced executor
+        # (docs/executor.md), or graphql-core's executor as shipped.
+        execution_context_class=FastExecutor if compiled_execution else None,
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,16 @@ from app.settings import Settings
 from app.storage.database import CommandStats, Database, count_commands
 from app.storage.embedded import EmbeddedMongo
 from schema.context import Context
-from schema.root import schema as default_schema
+from schema.root import build_schema
 from seeds.loader import default_seed_files, load_seed_files
 from tests.served import ServedAPI
 
 TEST_DATABASE = "trendgraph_test"
+TEST_SETTINGS = Settings(database=TEST_DATABASE, mongodb_uri=None)
+"""The suite's settings: defaults, except what the environment sets. Run the whole suite
+with ``TRENDGRAPH_COMPILED_EXECUTION=false`` to check it on graphql-core's executor."""
+default_schema = build_schema(TEST_SETTINGS)
+"""The schema of ``TEST_SETTINGS``, which most tests execute against."""
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +51,7 @@ def mongodb_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    return Settings(database=TEST_DATABASE, mongodb_uri=None)
+    return TEST_SETTINGS
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +68,11 @@ async def _empty(database: Database) -> None:
         database.categories,
         database.trend_series,
         database.persisted_queries,
+        database.watchlists,
+        database.alert_rules,
+        database.alert_outbox,
+        database.alert_deliveries,
+        database.alert_state,
     ):
         await collection.delete_many({})
 
@@ -91,11 +101,15 @@ class GraphQLClient:
     schema: strawberry.Schema = default_schema
     principal: Principal | None = None
     """Who the requests authenticate as; ``None``: anonymous, so mutations are refused."""
+    compose: Callable[[Context], Context] | None = None
+    """Changes each new context (a baseline's loaders, say), as a view subclass would."""
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[ExecutionResult, CommandStats]:
         context = Context.create(self.database, self.settings, principal=self.principal)
+        if self.compose is not None:
+            context = self.compose(context)
         with count_commands(context.command_stats) as stats:
             result = await self.schema.execute(
                 query, variable_values=variables, context_value=context

@@ -6,6 +6,7 @@ import pytest
 
 from app.settings import Settings
 from app.storage.database import Database
+from bench.naive import make_naive, naive_schema
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
 
@@ -87,7 +88,8 @@ async def test_list_reads_leave_analyses_out_unless_selected(
 
 async def test_naive_baseline_issues_one_query_per_lookup(fifty_trends: Database) -> None:
     """The benchmark's baseline really is naive: commands grow with the page."""
-    naive = GraphQLClient(fifty_trends, Settings(database="x", naive=True))
+    settings = Settings(database="x")
+    naive = GraphQLClient(fifty_trends, settings, naive_schema(settings), compose=make_naive)
     commands = await commands_by_page_size(naive, NESTED)
     # the page, then per trend the same number of lookups (category, suggestions, and one
     # per related trend): linear in the page size

@@ -27,6 +27,12 @@ TRENDS = "trends"
 CATEGORIES = "categories"
 TREND_SERIES = "trend_series"
 PERSISTED_QUERIES = "persisted_queries"
+WATCHLISTS = "watchlists"
+ALERT_RULES = "alert_rules"
+ALERT_OUTBOX = "alert_outbox"
+ALERT_DELIVERIES = "alert_deliveries"
+ALERT_STATE = "alert_state"
+"""The evaluator's snapshot of each trend (what rules saw last) and its bookkeeping."""
 
 
 @dataclass
@@ -152,6 +158,11 @@ class Database:
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
         self.trend_series: AsyncCollection[Document] = self.db[TREND_SERIES]
         self.persisted_queries: AsyncCollection[Document] = self.db[PERSISTED_QUERIES]
+        self.watchlists: AsyncCollection[Document] = self.db[WATCHLISTS]
+        self.alert_rules: AsyncCollection[Document] = self.db[ALERT_RULES]
+        self.alert_outbox: AsyncCollection[Document] = self.db[ALERT_OUTBOX]
+        self.alert_deliveries: AsyncCollection[Document] = self.db[ALERT_DELIVERIES]
+        self.alert_state: AsyncCollection[Document] = self.db[ALERT_STATE]
 
     @classmethod
     def connect(
@@ -209,6 +220,24 @@ class Database:
         # APQ registrations carry expiresAt; allow-listed queries have none and stay.
         await self.persisted_queries.create_indexes(
             [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
+        )
+        await self.watchlists.create_indexes(
+            [IndexModel([("owner", ASCENDING), ("_id", ASCENDING)])]
+        )
+        await self.alert_rules.create_indexes(
+            [
+                IndexModel([("owner", ASCENDING), ("_id", ASCENDING)]),
+                IndexModel([("target.watchlistId", ASCENDING)]),
+            ]
+        )
+        await self.alert_outbox.create_indexes(
+            [
+                IndexModel([("status", ASCENDING), ("nextAttemptAt", ASCENDING)]),
+                IndexModel([("ruleId", ASCENDING), ("createdAt", DESCENDING)]),
+            ]
+        )
+        await self.alert_deliveries.create_indexes(
+            [IndexModel([("ruleId", ASCENDING), ("attemptedAt", DESCENDING)])]
         )
 
     async def close(self) -> None:

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TypedDict
 
+import strawberry
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -72,8 +73,14 @@ def create_app(
     *,
     database: Database | None = None,
     seed_if_empty: bool = False,
+    schema: strawberry.Schema | None = None,
+    view_class: type[GraphQLView] = GraphQLView,
 ) -> Starlette:
-    """The ASGI app. Pass ``database`` to use an open one (tests) instead of connecting."""
+    """The ASGI app. Pass ``database`` to use an open one (tests) instead of connecting.
+
+    ``schema`` (default: built from ``settings``) and ``view_class`` are seams for apps
+    composed around this one (the benchmark's baseline); the service passes neither.
+    """
     settings = settings or get_settings()
     from schema.root import build_schema  # the GraphQL surface sits above app/
 
@@ -90,7 +97,7 @@ def create_app(
         changes = TrendChangeFeed(opened.trends)
         cache = (
             ResponseCache(settings.response_cache_entries, settings.response_cache_ttl_seconds)
-            if settings.response_cache_entries and not settings.naive
+            if settings.response_cache_entries
             else None
         )
         try:
@@ -127,7 +134,7 @@ def create_app(
             async with serving(opened) as state:
                 yield state
 
-    graphql = GraphQLView(build_schema(settings), settings, metrics=metrics)
+    graphql = view_class(schema or build_schema(settings), settings, metrics=metrics)
     return Starlette(
         routes=[
             Route("/", index),

@@ -8,7 +8,6 @@ graphql-transport-ws for subscriptions.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -164,8 +163,6 @@ class GraphQLView(GraphQL[Context, None]):
             )
 
     def encode_json(self, data: object) -> str | bytes:
-        if self.settings.naive:
-            return json.dumps(data)
         return orjson.dumps(data)
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:

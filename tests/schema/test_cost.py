@@ -14,9 +14,8 @@ from app.storage.database import Database
 from app.storage.ratelimit import RateLimiter
 from schema.context import Context
 from schema.mutations.bulk import MAX_BATCH
-from schema.root import schema
 from seeds.via_api import UPSERT
-from tests.conftest import TEST_DATABASE, GraphQLClient
+from tests.conftest import TEST_DATABASE, GraphQLClient, default_schema
 
 TREND_PAGE = """{ trend(slug: "asyncio") {
   name growth { label percent } category { name }
@@ -207,7 +206,7 @@ async def test_a_key_holders_bulk_write_takes_one_items_cost_from_its_bucket(
         principal=Principal(key_id="seeder"),
     )
 
-    result = await schema.execute(
+    result = await default_schema.execute(
         UPSERT["trends"], variable_values={"jsonLines": junk_lines(50)}, context_value=context
     )
 
