@@ -9,7 +9,7 @@ with the list projection, at several page sizes: as the API sent it before, with
 value (``{percent: {$gte: t}}``, ``t`` the value of the page's last trend), which is what
 :mod:`app.storage.repositories.sort_bounds` sends. ``explain`` shows each plan.
 
-What it shows (see docs/benchmark.md): the server reads every document the plan's first
+What it shows (see docs/reads.md): the server reads every document the plan's first
 stage yields before it applies the limit. With an empty filter, the sort walks the whole
 index (or scans the collection) and decodes every trend, so the cost follows the
 collection size, whatever the page size, index or hint; a range on the indexed value

@@ -18,7 +18,7 @@ per process, advisory, forgotten on restart (a second process learns its own), s
 no state that another instance needs. Descending orders only: MongoDB sorts a missing
 value like null, last in a descending order, so a bound never leaves out a trend that
 belongs on the page; in an ascending order a trend without the value comes first and a
-bound would hide it. One difference from the plain read, listed in docs/benchmark.md: a
+bound would hide it. One difference from the plain read, listed in docs/reads.md: a
 stored sort value of a BSON type that sorts above the bound's (a string where a number
 belongs, written around the API) matches no ``$gte`` on a number, so a bounded read leaves
 out a document that the plain read would put first (and answer with its error).

@@ -94,7 +94,7 @@ def create_app(
     async def serving(opened: Database) -> AsyncIterator[State]:
         """The state requests see, with the change feeds following ``opened``."""
         tune_garbage_collector(settings.gc_young_threshold)
-        changes = TrendChangeFeed(opened.trends)
+        changes = TrendChangeFeed(opened.trends, max_await_ms=opened.change_stream_max_await_ms)
         cache = (
             ResponseCache(settings.response_cache_entries, settings.response_cache_ttl_seconds)
             if settings.response_cache_entries
@@ -103,6 +103,7 @@ def create_app(
         try:
             async with contextlib.AsyncExitStack() as stack:
                 stack.enter_context(exposing_sort_bounds(metrics, opened.sort_bounds.reads))
+                await stack.enter_async_context(opened.probing(settings.mongodb_recovery_probe_ms))
                 if cache is not None:
                     await stack.enter_async_context(following(cache, opened))
                 yield {"database": opened, "trend_changes": changes, "response_cache": cache}
