@@ -225,17 +225,19 @@ class Trend(DomainModel):
 
     model_config = ConfigDict(extra="ignore")
 
+    # Factories, not ``[]``/``{}``: pydantic deep-copies a mutable default each time a
+    # read left its field out, which reads that follow the selection do for most fields.
     id: str = Field(alias="_id")
     slug: str
     name: str
-    aliases: list[str] = []
+    aliases: list[str] = Field(default_factory=list)
     description: str | None = None
     category: str | None = None
-    tags: list[str] = []
-    growth: dict[GrowthWindowKey, GrowthWindow] = {}
+    tags: list[str] = Field(default_factory=list)
+    growth: dict[GrowthWindowKey, GrowthWindow] = Field(default_factory=dict)
     status: TrendStatus | None = None
     analyses: TrendAnalyses | None = None
-    related: list[str] = []
+    related: list[str] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime | None = None
     version: int = 1
