@@ -13,6 +13,9 @@ a separate process at a fixed concurrency:
 S4 seeds ``--seeding`` synthetic trends through the API and compares with a raw
 ``insert_many`` of the same documents (``bench/seeding.py``).
 
+S5 is the sparkline leaderboard (``bench/sparklines.py``): S2 plus every signal's last 12
+points and the trend's volume.
+
 S1c and S2c repeat S1 and S2 as GET requests, which the API's response cache may answer
 (the naive baseline has no cache; the floor performs its reads every time).
 
@@ -42,6 +45,7 @@ from rich.console import Console
 from rich.table import Table
 
 from app.storage.embedded import EmbeddedMongo, free_port
+from bench import sparklines
 from bench.harness import LoadResult, Server, cpu_seconds, data_commands, rss_mib, wrk
 from bench.seeding import run_seeding
 
@@ -160,6 +164,7 @@ def main(
                      cached=True),
             Scenario("S2c", "leaderboard, cached GET", {"query": LEADERBOARD}, "/s2",
                      cached=True),
+            Scenario(sparklines.KEY, sparklines.TITLE, sparklines.GRAPHQL, sparklines.FLOOR_PATH),
         ]  # fmt: skip
         from bench.wire_bytes import reply_bytes  # imports this module: not at the top
 

@@ -21,6 +21,8 @@ from starlette.routing import Route
 from app.domain.search import SearchQuery
 from app.settings import Settings
 from app.web.asgi import tune_garbage_collector
+from bench.sparklines import FLOOR_PATH as SPARKLINES_PATH
+from bench.sparklines import floor_sparkline_leaderboard
 
 Document = dict[str, Any]
 # Each read fetches only what its answer needs (as the API's reads do, from the selection).
@@ -141,6 +143,11 @@ async def search(request: Request) -> Response:
 
 
 app = Starlette(
-    routes=[Route("/s1", trend_page), Route("/s2", leaderboard), Route("/s3", search)],
+    routes=[
+        Route("/s1", trend_page),
+        Route("/s2", leaderboard),
+        Route("/s3", search),
+        Route(SPARKLINES_PATH, floor_sparkline_leaderboard),
+    ],
     lifespan=lifespan,
 )

@@ -2,7 +2,7 @@
 generator, for quick before/after comparisons of a code change.
 
 Seeds N synthetic trends into a fresh embedded database (or ``TRENDGRAPH_BENCH_MONGODB_URI``),
-then sends S1 and S2 (the queries of ``python -m bench``) straight into the ASGI apps of
+then sends S1, S2 and S5 (the queries of ``python -m bench``) straight into the ASGI apps of
 trendgraph, the naive baseline and the floor (``bench/floor.py``), one request at a time on
 uvloop, and prints this process's CPU milliseconds per request: the lowest and the median
 of ``--rounds`` rounds, and each variant's ratio to the floor (the database runs in its own
@@ -34,6 +34,7 @@ from app.settings import Settings
 from app.storage.database import Database
 from app.storage.embedded import EmbeddedMongo
 from app.web.asgi import create_app
+from bench import sparklines
 from bench.__main__ import DATABASE, LEADERBOARD, SEARCH, TREND_PAGE, pick_inputs
 from bench.floor import app as floor_app
 from bench.naive import naive_app
@@ -99,14 +100,16 @@ def scenario_sends(uri: str) -> dict[str, dict[str, Send]]:
     s2 = orjson.dumps({"query": LEADERBOARD})
     s3 = orjson.dumps({"query": SEARCH, "variables": {"q": words}})
     api = {"S1": _graphql(s1), "S2": _graphql(s2), "S3": _graphql(s3)}
+    s5 = orjson.dumps(sparklines.GRAPHQL)
     return {
         "floor": {
             "S1": _floor("/s1", f"slug={slug}".encode()),
             "S2": _floor("/s2"),
             "S3": _floor("/s3", f"q={words.replace(' ', '+')}".encode()),
+            "S5": _floor(sparklines.FLOOR_PATH),
         },
-        "trendgraph": api,
-        "naive": api,
+        "trendgraph": {**api, "S5": _graphql(s5)},
+        "naive": {**api, "S5": _graphql(s5)},
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Self
+from typing import TYPE_CHECKING, Annotated, Any, Self
 
 import strawberry
 from strawberry import relay
@@ -11,6 +11,11 @@ from strawberry import relay
 from app.domain import models
 from app.storage.repositories.stored import StoredDocumentError
 from schema.context import Info
+from schema.enums import GrowthWindowKey
+from schema.rising import MAX_RISING, resolve_rising
+
+if TYPE_CHECKING:
+    from schema.trend import Trend
 
 
 @strawberry.type(description="A category of the trend taxonomy; categories may nest.")
@@ -27,6 +32,24 @@ class Category(relay.Node):
             return None
         model = await info.context.loaders.category_by_slug.load(self.parent_slug)
         return Category.from_model(model) if model else None
+
+    @strawberry.field(
+        description="The category's fastest risers: its trends whose growth over `window` "
+        f"is above 0, fastest first (at most {MAX_RISING}).",
+        graphql_type=list[Annotated["Trend", strawberry.lazy("schema.trend")]],
+    )
+    async def rising(
+        self,
+        info: Info,
+        window: Annotated[
+            GrowthWindowKey,
+            strawberry.argument(description="The window growth is measured over."),
+        ] = GrowthWindowKey.THREE_MONTHS,
+        first: Annotated[
+            int, strawberry.argument(description=f"How many trends, 1 to {MAX_RISING}.")
+        ] = 10,
+    ) -> list[Any]:
+        return await resolve_rising(info, self.slug, window, first)
 
     @classmethod
     def from_model(cls, model: models.Category) -> Self:

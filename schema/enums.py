@@ -37,7 +37,9 @@ strawberry.enum(
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
         "NAME (case- and accent-insensitive), UPDATED_AT, or STATUS (by momentum: "
-        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest)."
+        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest), or "
+        "VOLUME (the trend's `volume`: the latest count of its preferred COUNT signal; "
+        "trends without one sort lowest)."
     ),
 )
 

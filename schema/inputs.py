@@ -6,6 +6,7 @@ import math
 
 import strawberry
 
+from app.domain.regions import is_region
 from app.storage import repositories
 from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
 from schema.errors import BadUserInputError
@@ -24,6 +25,18 @@ class GrowthRange:
     )
 
 
+@strawberry.input(
+    description="Which signals a trend must have: from a source, in a region, or both."
+)
+class SignalFilter:
+    source: str | None = strawberry.field(
+        default=None, description="The signal's source, e.g. `search-interest`."
+    )
+    region: str | None = strawberry.field(
+        default=None, description="The signal's region: an ISO 3166-1 alpha-2 code or WORLD."
+    )
+
+
 @strawberry.input(description="Trends matching every criterion given.")
 class TrendFilter:
     category: str | None = strawberry.field(
@@ -37,6 +50,10 @@ class TrendFilter:
     )
     growth: GrowthRange | None = strawberry.field(
         default=None, description="Only trends whose growth for a window lies in this range."
+    )
+    signal: SignalFilter | None = strawberry.field(
+        default=None,
+        description="Only trends with a signal from this source and/or region (indexed).",
     )
 
     def to_domain(self) -> repositories.TrendFilter:
@@ -60,7 +77,21 @@ class TrendFilter:
                     f"filter.growth.min ({growth.min}) is greater than max ({growth.max})",
                     argument="filter",
                 )
+        signal = self.signal
+        if signal is not None:
+            if signal.source is None and signal.region is None:
+                raise BadUserInputError(
+                    "filter.signal needs a source, a region or both", argument="filter"
+                )
+            if signal.region is not None and not is_region(signal.region):
+                raise BadUserInputError(
+                    "filter.signal.region must be an ISO 3166-1 alpha-2 code in upper case or "
+                    f"WORLD, got {signal.region!r}",
+                    argument="filter",
+                )
         return repositories.TrendFilter(
+            signal_source=signal.source if signal else None,
+            signal_region=signal.region if signal else None,
             category=self.category,
             tags=tags,
             status=statuses,

@@ -14,7 +14,8 @@ from typing import TypeVar, cast
 from strawberry.dataloader import DataLoader
 
 from app.domain.models import Category, Trend
-from app.domain.series import Series
+from app.domain.series import Series, SeriesPoint
+from app.domain.signals import Signal
 from app.observability import Metrics
 from app.storage.repositories import CategoryRepository, TrendRepository
 from app.storage.repositories.related import RelatedRepository, RelatedSubject
@@ -81,8 +82,15 @@ class Loaders:
     """By slug, falling back to aliases."""
     category_by_slug: DataLoader[str, Category | None]
     series_by_trend_id: DataLoader[str, Series | None]
-    related_suggestions: DataLoader[RelatedSubject, list[str]]
-    """Ids of trends sharing tags with the subject, best first."""
+    """Each trend's primary signal, with its points."""
+    signals_by_trend_id: DataLoader[str, list[Signal]]
+    """Each trend's signals without their points."""
+    signal_points: DataLoader[str, tuple[SeriesPoint, ...] | None]
+    """A signal's whole series, by signal id."""
+    signal_tail: DataLoader[tuple[str, int], tuple[SeriesPoint, ...] | None]
+    """A signal's last ``n`` points, by ``(signal id, n)``: sparklines."""
+    related_suggestions: DataLoader[RelatedSubject, list[tuple[str, int]]]
+    """Ids of trends sharing tags with the subject, with how many, best first."""
     trend_fields_by_id: DataLoader[FieldsKey, Trend | None]
     """By id, reading only the fields asked (with the rest of the batch's)."""
     trend_fields_by_slug: DataLoader[FieldsKey, Trend | None]
@@ -130,7 +138,10 @@ class Loaders:
             trend_by_slug=loader("trend_by_slug", trends.by_slugs),
             category_by_slug=loader("category_by_slug", categories.by_slugs),
             series_by_trend_id=loader("series_by_trend_id", series.by_trend_ids),
-            related_suggestions=loader("related_suggestions", related.suggestions),
+            signals_by_trend_id=loader("signals_by_trend_id", series.signals_of),
+            signal_points=loader("signal_points", series.points_of),
+            signal_tail=loader("signal_tail", series.tails),
+            related_suggestions=loader("related_suggestions", related.scored),
             trend_fields_by_id=loader("trend_by_id", fields_by_id),
             trend_fields_by_slug=loader("trend_by_slug", fields_by_slug),
         )

@@ -13,15 +13,14 @@ from app.domain.pagination import InvalidCursorError
 from app.storage import repositories
 from app.storage.repositories.stored import StoredDocumentError
 from schema.category import Category
+from schema.compare import MAX_COMPARE, CompareScale, compare
 from schema.connection import TrendConnection, TrendEdge
 from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.inputs import TrendFilter, TrendOrder
-from schema.loaders import load_each
 from schema.reads import trend_fields
 from schema.trend import Trend, prefetch_categories
 
-MAX_COMPARE = 20
 DEFAULT_ORDER = repositories.TrendOrder(field=repositories.TrendOrderField.NAME, descending=False)
 
 
@@ -164,23 +163,34 @@ class TrendQuery:
 
     @strawberry.field(
         description=f"Trends side by side, in the order asked (at most {MAX_COMPARE}); "
-        "null where a slug matches no trend.",
+        "null where a slug matches no trend. Each trend's `compared` answers its signal "
+        "from `source` in `region` on the common `scale`.",
         graphql_type=list[Trend | None],
     )
     async def compare_trends(
         self,
         info: Info,
         slugs: Annotated[list[str], strawberry.argument(description="Slugs of the trends.")],
+        source: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The signal to compare (`Trend.compared`); `search-interest` "
+                "by default."
+            ),
+        ] = None,
+        region: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The region of the signal to compare (ISO 3166-1 alpha-2 or "
+                "WORLD); WORLD by default."
+            ),
+        ] = None,
+        scale: Annotated[
+            CompareScale | None,
+            strawberry.argument(description="The common scale; JOINT_INDEX by default."),
+        ] = None,
     ) -> list[Trend | StoredDocumentError | None]:
-        if not 1 <= len(slugs) <= MAX_COMPARE:
-            raise BadUserInputError(
-                f"compareTrends takes 1 to {MAX_COMPARE} slugs, got {len(slugs)}",
-                argument="slugs",
-            )
-        fields = trend_fields(info)
-        loader = info.context.loaders.trend_fields_by_slug
-        trends = await load_each(loader, [(slug, fields) for slug in slugs])
-        return [Trend.from_read(trend) if trend else None for trend in trends]
+        return await compare(info, slugs, source, region, scale)
 
 
 @strawberry.type

@@ -38,7 +38,12 @@ TREND_FIELD_READS: Mapping[str, TrendFields] = {
     "analyses": frozenset({"analyses"}),
     "series": _NONE,  # by the trend's id
     "seriesSource": _NONE,
-    "related": frozenset({"related", "category", "tags"}),  # links, then suggestions
+    # Links, co-movements, then suggestions by shared tags (and category): related_links.
+    "related": frozenset({"related", "co_moving", "category", "tags"}),
+    "relatedEdges": frozenset({"related", "co_moving", "category", "tags"}),
+    "signals": _NONE,  # by the trend's id
+    "compared": _NONE,  # set by compareTrends, not read from the trend
+    "volume": frozenset({"volume"}),  # kept on the trend (other signals by id)
 }
 """For each GraphQL field of ``Trend``: the model fields its resolver reads."""
 

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import strawberry
 
-from app.domain import series
+from app.domain import series, signals
 from app.domain.errors import ErrorCode
+from app.domain.regions import WORLD
 from app.storage.repositories.series import SeriesAppendError
 from app.storage.repositories.stored import expect
 from schema.context import Info
@@ -53,10 +54,14 @@ def _user_error(problem: series.PointProblem) -> UserError:
 @strawberry.type
 class SeriesMutation:
     @strawberry.mutation(
-        description="Append points to a trend's time series (needs an API key). Points may "
-        "come in any order; one for a date already stored replaces it. Growth (method "
-        "MONTHLY_MEAN_RATIO) and status are recomputed from the whole series. A bad point "
-        "(future or out-of-range date, negative value) refuses the whole call.",
+        description="Append points to one of a trend's signals (needs an API key), creating "
+        "it if needed. Points may come in any order; one for a date already stored replaces "
+        "it. The signal's growth is recomputed from its whole series, and so are the trend's "
+        "growth and status when it is the primary signal (see `Trend.growth`: REPORTED "
+        "figures are kept). Bad input (a future or out-of-range date, a negative value, a "
+        "source that is not a slug, a region that is not an ISO 3166-1 alpha-2 code or "
+        "WORLD, an unknown unit, a unit other than the signal's) refuses the whole call and "
+        "writes nothing.",
         permission_classes=[RequiresApiKey],
     )
     async def append_series(
@@ -75,15 +80,32 @@ class SeriesMutation:
             str | None,
             strawberry.argument(
                 name="source",  # `source` itself would clash with strawberry's permission hook
-                description="Where the values come from; must match the series' source. "
-                f"Default: the stored source, `{series.DEFAULT_SOURCE}` for a new series.",
+                description="The signal's source, a slug (`search-interest`, `github-stars`, "
+                "`package-downloads`, `news-mentions`, `social-mentions`...). With neither "
+                "source nor region: the trend's primary signal (`search-interest` for a trend "
+                f"without signals); otherwise `{series.DEFAULT_SOURCE}` when left out.",
+            ),
+        ] = None,
+        region: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The signal's region: an ISO 3166-1 alpha-2 code in upper case "
+                f"(US, DE...) or `{WORLD}` (the default when a source is given)."
+            ),
+        ] = None,
+        unit: Annotated[
+            str | None,
+            strawberry.argument(
+                description="What the values measure: `INDEX` (relative, 0-100 by convention) "
+                "or `COUNT` (absolute per period). Default: the signal's unit, `INDEX` for a "
+                "new signal; another unit than the signal's is refused (UNIT_MISMATCH). A "
+                "string, so that an unknown unit is answered in userErrors."
             ),
         ] = None,
     ) -> AppendSeriesPayload:
         new_points = [series.SeriesPoint(point.date, point.value) for point in points]
         problems = series.check_points(new_points)
-        if series_source is not None:
-            problems += series.check_source(series_source)
+        problems += signals.check_signal(series_source, region, unit)
         if problems:
             return _refused(*map(_user_error, problems))
         [found] = await info.context.trends.by_slugs([slug], with_analyses=False)
@@ -93,7 +115,13 @@ class SeriesMutation:
                 UserError(field=["slug"], message=f"no trend {slug!r}", code=ErrorCode.NOT_FOUND)
             )
         try:
-            await info.context.series.append(trend.id, new_points, series_source)
+            await info.context.series.append(
+                trend.id,
+                new_points,
+                series_source,
+                region=region,
+                unit=signals.SignalUnit(unit) if unit is not None else None,
+            )
         except SeriesAppendError as error:
             return _refused(
                 UserError(field=[error.field], message=str(error), code=ErrorCode(error.code))

@@ -11,19 +11,18 @@ import strawberry
 from strawberry import relay
 
 from app.domain import models
-from app.storage.repositories.related import RelatedSubject
 from app.storage.repositories.stored import StoredDocumentError
 from schema.analyses import TrendAnalyses
 from schema.category import Category
+from schema.compare import ComparedSeries
 from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
-from schema.errors import BadUserInputError
 from schema.loaders import load_each
 from schema.reads import trend_fields
+from schema.related import MAX_RELATED, RelatedTrendEdge, check_limit, related_links
 from schema.selection import selected_names
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
-
-MAX_RELATED = 50
+from schema.signals import Signal, resolve_signals, resolve_volume
 
 
 # Resolvers return the domain window itself, which has every field (``label`` as a
@@ -46,7 +45,9 @@ class GrowthWindow:
     )
 
 
-READING_FIELDS = frozenset({"related", "series", "seriesSource"})
+READING_FIELDS = frozenset(
+    {"related", "relatedEdges", "series", "seriesSource", "signals", "volume"}
+)
 """Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
 read left them out)."""
 
@@ -136,6 +137,8 @@ class Trend(relay.Node):
         description="Starts at 1 and grows by one on every change (for optimistic concurrency)."
     )
     model: strawberry.Private[models.Trend]
+    compared_series: strawberry.Private[ComparedSeries | None] = None
+    """Set by ``compareTrends`` (see :mod:`schema.compare`)."""
 
     @classmethod
     def from_model(cls, model: models.Trend) -> Self:
@@ -188,7 +191,12 @@ class Trend(relay.Node):
         return _category_when_loaded(loaded)
 
     @strawberry.field(
-        description="Growth per window that has a figure, shortest window first.",
+        description="Growth per window that has a figure, shortest window first. The rule: a "
+        "trend given REPORTED figures (seed files, imports) answers them, and appending "
+        "series never replaces them; otherwise the figures are computed (MONTHLY_MEAN_RATIO) "
+        "from the trend's primary signal: its `search-interest` signal in WORLD, failing that "
+        "its WORLD signal first by source name, failing that its signal first by source, "
+        "then region. Every signal answers its own growth in `signals`.",
         graphql_type=list[GrowthWindow],
     )
     def growth(self) -> list[models.GrowthWindow]:
@@ -213,7 +221,57 @@ class Trend(relay.Node):
         return TrendAnalyses.from_model(self.model.analyses)
 
     @strawberry.field(
-        description="The trend's time series, oldest point first; empty when it has none."
+        description="The signals measuring the trend (by source, then region), narrowed to "
+        "one source and/or region when given; empty when it has none.",
+        graphql_type=list[Signal],
+    )
+    def signals(
+        self,
+        info: Info,
+        source: Annotated[
+            str | None, strawberry.argument(description="Only signals from this source.")
+        ] = None,
+        region: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only signals of this region (ISO 3166-1 alpha-2 code or WORLD)."
+            ),
+        ] = None,
+    ) -> Awaitable[list[Signal]]:
+        return resolve_signals(info, self.model.id, source, region)
+
+    @strawberry.field(
+        description="Only in `compareTrends`: the trend's signal chosen there, on the "
+        "comparison's common scale; null elsewhere, or when the trend has no such signal."
+    )
+    def compared(self) -> ComparedSeries | None:
+        return self.compared_series
+
+    @strawberry.field(
+        description="Absolute volume: the latest period's value of the trend's COUNT signal "
+        "from `source` in `region`; without them, of its COUNT signal that the primary rule "
+        "prefers (see `growth`; leaderboards sort by this one: `orderBy: {field: VOLUME}`). "
+        "Null when no COUNT signal matches.",
+        graphql_type=float | None,
+    )
+    def volume(
+        self,
+        info: Info,
+        source: Annotated[
+            str | None, strawberry.argument(description="The COUNT signal's source.")
+        ] = None,
+        region: Annotated[
+            str | None,
+            strawberry.argument(description="The COUNT signal's region (alpha-2 code or WORLD)."),
+        ] = None,
+    ) -> float | Awaitable[float | None] | None:
+        if source is None and region is None:
+            return self.model.volume  # kept on the trend: no read
+        return resolve_volume(info, self.model.id, source, region)
+
+    @strawberry.field(
+        description="The series of the trend's primary signal (see `growth`), oldest point "
+        "first; empty when it has none. `signals` answers every signal."
     )
     async def series(
         self,
@@ -229,15 +287,16 @@ class Trend(relay.Node):
         return await resolve_series(info, self.model.id, from_, to)
 
     @strawberry.field(
-        description="Where the series' values come from (one source per series, e.g. "
-        "`search-interest`); null when the trend has no series."
+        description="The source of the trend's primary signal (see `growth`), e.g. "
+        "`search-interest`; null when the trend has no signal."
     )
     async def series_source(self, info: Info) -> str | None:
         return await resolve_series_source(info, self.model.id)
 
     @strawberry.field(
-        description="Related trends: explicit links first, in link order, then suggestions "
-        "sharing the most tags (a shared category breaks ties), best first.",
+        description="Related trends, best first: explicit links (in link order), then trends "
+        "whose growth moved together over the last year, then trends sharing the most tags "
+        "(a shared category breaks ties). `relatedEdges` says why and how strongly.",
         graphql_type="list[Trend]",  # Trend is still being defined
     )
     async def related(
@@ -250,18 +309,37 @@ class Trend(relay.Node):
             ),
         ] = 10,
     ) -> list[Trend | StoredDocumentError]:
-        limit = MAX_RELATED if first is None else first
-        if not 0 <= limit <= MAX_RELATED:
-            raise BadUserInputError(
-                f"related(first:) must be between 0 and {MAX_RELATED}, got {limit}",
-                argument="first",
-            )
+        links = await related_links(info, self.model, check_limit(first))
         fields = trend_fields(info)
-        ids = self.model.related[:limit]
-        if len(ids) < limit:
-            subject = RelatedSubject(self.model.id, self.model.category, tuple(self.model.tags))
-            suggested = await info.context.loaders.related_suggestions.load(subject)
-            ids += [trend_id for trend_id in suggested if trend_id not in ids][: limit - len(ids)]
         loader = info.context.loaders.trend_fields_by_id
-        trends = await load_each(loader, [(trend_id, fields) for trend_id in ids])
+        trends = await load_each(loader, [(link.trend_id, fields) for link in links])
         return [Trend.from_read(trend) for trend in trends if trend]
+
+    @strawberry.field(
+        description="The trends of `related`, in its order, each with the reason it is "
+        "related (EXPLICIT, CO_MOVEMENT, SHARED_TAGS) and how strongly.",
+        graphql_type="list[RelatedTrendEdge]",
+    )
+    async def related_edges(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"How many related trends to return, 0 to {MAX_RELATED}."
+            ),
+        ] = 10,
+    ) -> list[RelatedTrendEdge | StoredDocumentError]:
+        links = await related_links(info, self.model, check_limit(first))
+        fields = trend_fields(info, "node")
+        loader = info.context.loaders.trend_fields_by_id
+        trends = await load_each(loader, [(link.trend_id, fields) for link in links])
+        return [
+            RelatedTrendEdge(
+                node=Trend.from_model(trend), reason=link.reason, strength=link.strength
+            )
+            if isinstance(trend, models.Trend)
+            else trend
+            for link, trend in zip(links, trends, strict=True)
+            if trend
+        ]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import date, timedelta
 
+import pytest
+from bson import ObjectId
+
+from app.domain.series import SeriesPoint
+from app.domain.signals import SignalUnit
 from app.settings import Settings
 from app.storage.database import Database
+from app.storage.repositories.series import series_document
 from bench.naive import make_naive, naive_schema
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
@@ -121,3 +127,64 @@ async def test_leaderboard_reads_the_page_then_its_categories(
     assert len(nodes) == 50
     assert all(node["category"] and node["category"]["name"] for node in nodes)
     assert stats.by_name == {"find": 2}
+
+
+SPARKLINES = """
+query($first: Int!) {
+  trends(first: $first, orderBy: {field: VOLUME}) {
+    edges { node {
+      name volume
+      index: signals(source: "search-interest") {
+        unit growth { label percent } series(last: 12) { value }
+      }
+      count: signals(source: "search-volume") { unit latest { value } series(last: 12) { value } }
+    } }
+  }
+}
+"""
+
+
+async def add_two_signals(database: Database) -> None:
+    """Every trend gets a weekly search-interest index and a search-volume count (2 years)."""
+    start = date(2023, 1, 1)
+    trends = await database.trends.find({}, {"_id": 1}).to_list()
+    documents = []
+    for number, trend in enumerate(trends):
+        for source, unit, scale in (
+            ("search-interest", SignalUnit.INDEX, 1.0),
+            ("search-volume", SignalUnit.COUNT, 100.0 * (number + 1)),
+        ):
+            points = [
+                SeriesPoint(start + timedelta(weeks=week), scale * (10 + week % 20))
+                for week in range(104)
+            ]
+            document = series_document(source, points, 1, unit=unit)
+            documents.append({"_id": ObjectId(), "trendId": trend["_id"], **document})
+            await database.trends.update_one(
+                {"_id": trend["_id"]},
+                {"$set": {"volume": points[-1].value}}
+                if unit is SignalUnit.COUNT
+                else {"$set": {}},
+            )
+    await database.trend_series.insert_many(documents)
+
+
+async def test_sparklines_for_two_signals_cost_a_constant_number_of_commands(
+    fifty_trends: Database,
+) -> None:
+    await add_two_signals(fifty_trends)
+    graphql = GraphQLClient(fifty_trends, Settings(database="x", max_query_cost=10_000))
+    commands = await commands_by_page_size(graphql, SPARKLINES)
+    # The page; every trend's signal summaries at once; every sparkline at once.
+    assert commands == {1: 3, 10: 3, 50: 3}, commands
+    result, stats = await graphql.execute(SPARKLINES, {"first": 50})
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    nodes = [edge["node"] for edge in result.data["trends"]["edges"]]
+    volumes = [node["volume"] for node in nodes]
+    assert volumes == sorted(volumes, reverse=True)
+    assert volumes[0] == nodes[0]["count"][0]["latest"]["value"] == 100 * 50 * 13
+    for node in nodes:
+        assert [len(signal["series"]) for signal in (*node["index"], *node["count"])] == [12, 12]
+        assert node["count"][0]["series"][-1]["value"] == node["volume"]
+    assert stats.by_name == {"find": 3}

@@ -214,6 +214,21 @@ class TrendSpec(DomainModel):
         return related
 
 
+class CoMovingTrend(DomainModel):
+    """A trend whose primary signal's growth moved like this one's over the last year."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    trend: str
+    strength: float
+    """The correlation of the two growths, 0.5 to 1 (see :mod:`app.domain.comovement`)."""
+
+    @field_validator("trend", mode="before")
+    @classmethod
+    def _object_id_to_str(cls, value: Any) -> Any:
+        return value if isinstance(value, str) else str(value)
+
+
 class Trend(DomainModel):
     """A stored trend.
 
@@ -238,6 +253,10 @@ class Trend(DomainModel):
     status: TrendStatus | None = None
     analyses: TrendAnalyses | None = None
     related: list[str] = Field(default_factory=list)
+    co_moving: list[CoMovingTrend] = Field(default_factory=list)
+    """Strongest first; stored when the trend's primary signal is written."""
+    volume: float | None = None
+    """The latest count of the trend's volume signal (:func:`app.domain.signals.volume_key`)."""
     created_at: datetime
     updated_at: datetime | None = None
     version: int = 1

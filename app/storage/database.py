@@ -93,9 +93,12 @@ async def find_in(
     field: str,
     values: Iterable[Any],
     projection: Mapping[str, Any] | None = None,
+    *,
+    per_value: int = 2,
 ) -> list[Document]:
     """Documents whose ``field`` is one of ``values``: one find per :data:`IN_CHUNK` values,
-    run concurrently (one round trip of latency however long the list)."""
+    run concurrently (one round trip of latency however long the list). ``per_value``: how
+    many documents one value may match (more would cost a ``getMore`` round trip)."""
     unique = list(dict.fromkeys(values))
     if not unique:
         return []
@@ -103,7 +106,7 @@ async def find_in(
     results = await asyncio.gather(
         *(
             collection.find({field: {"$in": chunk}}, projection)
-            .batch_size(len(chunk) * 2)
+            .batch_size(len(chunk) * per_value + 1)
             .to_list()
             for chunk in chunks
         )
@@ -262,9 +265,23 @@ class Database:
         return True
 
     async def ensure_indexes(self) -> None:
-        """Create the indexes reads rely on; idempotent."""
+        """Run the storage migrations, then create the indexes reads rely on; idempotent."""
+        # Imported here: the migrations use the repositories, which import this module.
+        from app.storage.migrations import series_to_signals
+
+        await series_to_signals(self.trend_series, self.trends)
         growth_indexes = [
             IndexModel([(f"growth.{key.value}.percent", DESCENDING), ("_id", DESCENDING)])
+            for key in GrowthWindowKey
+        ]
+        rising_indexes = [  # Category.rising
+            IndexModel(
+                [
+                    ("category", ASCENDING),
+                    (f"growth.{key.value}.percent", DESCENDING),
+                    ("_id", DESCENDING),
+                ]
+            )
             for key in GrowthWindowKey
         ]
         await self.trends.create_indexes(
@@ -279,10 +296,23 @@ class Database:
                 IndexModel([("searchTerms", ASCENDING)]),  # prefix search, one word each
                 IndexModel([("nameKey", ASCENDING), ("_id", ASCENDING)]),
                 IndexModel([("updatedAt", DESCENDING), ("_id", DESCENDING)]),
+                IndexModel([("signalKeys", ASCENDING)]),  # filters by source and region
+                IndexModel([("volume", DESCENDING), ("_id", DESCENDING)]),
                 *growth_indexes,
+                *rising_indexes,
             ]
         )
         await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])
+        await self.trend_series.create_indexes(
+            [
+                IndexModel(
+                    [("trendId", ASCENDING), ("source", ASCENDING), ("region", ASCENDING)],
+                    unique=True,
+                ),
+                IndexModel([("source", ASCENDING), ("region", ASCENDING), ("trendId", ASCENDING)]),
+                IndexModel([("primary", ASCENDING)]),  # co-movement candidates
+            ]
+        )
         # APQ registrations carry expiresAt; allow-listed queries have none and stay.
         await self.persisted_queries.create_indexes(
             [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]

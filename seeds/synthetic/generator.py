@@ -6,6 +6,12 @@ point for point. Each series follows one life-cycle shape (rising fast, steady, 
 fallen back, shrinking), times a yearly season and multiplicative noise, scaled like a
 search-interest index (peak 100). Growth is computed from the series by
 :func:`app.domain.growth.compute_growth`; status is derived from it when the trend is written.
+
+Besides that ``search-interest`` index in ``WORLD`` (the primary signal), every trend gets a
+``search-volume`` COUNT signal (searches per week: the index times a per-trend audience
+size, with its own noise), and one trend in three a ``search-interest`` index in one
+country; these come from a second generator seeded with the seed and the slug, so adding
+them left the trends themselves as they were.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from app.domain.models import (
     slugify,
 )
 from app.domain.series import SeriesPoint
+from app.domain.signals import SignalKey, SignalUnit
 from seeds.synthetic.templates import analysis_texts
 from seeds.synthetic.vocabulary import QUALIFIERS, VOCABULARIES
 
@@ -41,10 +48,57 @@ Shape = Callable[[float], float]
 """Level of interest at ``t`` in [0, 1] (0: five years ago, 1: ``end``), before noise."""
 
 
+VOLUME_SOURCE = "search-volume"
+COUNTRIES = ("US", "GB", "DE", "IN", "BR", "JP")
+
+
+@dataclass(frozen=True, slots=True)
+class SyntheticSignal:
+    key: SignalKey
+    unit: SignalUnit
+    points: tuple[SeriesPoint, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class SyntheticTrend:
     spec: TrendSpec
     points: tuple[SeriesPoint, ...]
+    """The primary signal: ``search-interest`` in ``WORLD``, an index."""
+    other_signals: tuple[SyntheticSignal, ...] = ()
+
+
+def _other_signals(
+    seed: int, slug: str, points: tuple[SeriesPoint, ...]
+) -> tuple[SyntheticSignal, ...]:
+    rng = random.Random(f"{seed}:{slug}")
+    audience = 10 ** rng.uniform(2.5, 5.5)  # weekly searches at the index's peak
+    volume = tuple(
+        SeriesPoint(point.date, float(round(point.value / 100 * audience * rng.gauss(1, 0.05))))
+        for point in points
+    )
+    made = [
+        SyntheticSignal(
+            SignalKey(VOLUME_SOURCE),
+            SignalUnit.COUNT,
+            tuple(SeriesPoint(point.date, max(0.0, point.value)) for point in volume),
+        )
+    ]
+    if rng.random() < 1 / 3:
+        lag = rng.randint(0, 8)  # the country follows the world a few weeks late
+        raw = [
+            points[max(0, index - lag)].value * rng.gauss(1, 0.1) for index in range(len(points))
+        ]
+        peak = max(raw) or 1.0
+        country = tuple(
+            SeriesPoint(point.date, round(max(0.0, 100 * value / peak), 1))
+            for point, value in zip(points, raw, strict=True)
+        )
+        made.append(
+            SyntheticSignal(
+                SignalKey("search-interest", rng.choice(COUNTRIES)), SignalUnit.INDEX, country
+            )
+        )
+    return tuple(made)
 
 
 def _rising(rng: random.Random) -> Shape:
@@ -160,10 +214,12 @@ def generate(
                 "points": _series(rng, end),
             }
         )
-    return [_with_links(rng, index, drafts) for index in range(len(drafts))]
+    return [_with_links(rng, index, drafts, seed) for index in range(len(drafts))]
 
 
-def _with_links(rng: random.Random, index: int, drafts: list[dict[str, Any]]) -> SyntheticTrend:
+def _with_links(
+    rng: random.Random, index: int, drafts: list[dict[str, Any]], seed: int
+) -> SyntheticTrend:
     """Trend ``index``, linked to up to three of the 200 before it sharing category and a tag."""
     draft = dict(drafts[index])
     tags = set(draft["tags"])
@@ -175,4 +231,4 @@ def _with_links(rng: random.Random, index: int, drafts: list[dict[str, Any]]) ->
     related = rng.sample(peers, min(len(peers), rng.randint(0, MAX_EXPLICIT_LINKS)))
     points = draft.pop("points")
     spec = TrendSpec(**draft, growth=compute_growth(points), related=related)
-    return SyntheticTrend(spec, points)
+    return SyntheticTrend(spec, points, _other_signals(seed, spec.slug, points))

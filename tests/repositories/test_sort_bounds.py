@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from app.domain.models import GrowthWindow, GrowthWindowKey, TrendSpec
+from app.domain.models import GrowthWindow, GrowthWindowKey, Trend, TrendSpec
 from app.storage.database import Database
 from app.storage.repositories import TrendFilter, TrendOrder, TrendOrderField, TrendRepository
 from app.storage.repositories.trends import TrendPage
@@ -23,6 +23,7 @@ ORDERS = [
     TrendOrder(TrendOrderField.UPDATED_AT, descending=True),
     TrendOrder(TrendOrderField.NAME, descending=True),
     TrendOrder(TrendOrderField.STATUS, descending=True),
+    TrendOrder(TrendOrderField.VOLUME, descending=True),
     # Read backwards (last: n), an ascending order is a descending scan: bounded too.
     TrendOrder(TrendOrderField.NAME, descending=False),
     TrendOrder(TrendOrderField.GROWTH, descending=False, window=GrowthWindowKey.ONE_YEAR),
@@ -134,6 +135,11 @@ async def test_pages_after_a_bounded_first_page_continue_it(
         assert sorted(slugs) == [f"t-{index:02d}" for index in range(23)]
         walked = slugs
     assert walked == slugs
+
+
+def test_every_order_names_the_field_it_reads() -> None:
+    for field in TrendOrderField:
+        assert TrendOrder(field).model_field in Trend.model_fields
 
 
 def test_a_bound_is_used_only_where_it_is_exact() -> None:

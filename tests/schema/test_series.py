@@ -17,7 +17,10 @@ APPEND = """
 mutation Append($slug: String!, $points: [SeriesPointInput!]!, $source: String) {
   appendSeries(slug: $slug, points: $points, source: $source) {
     pointsWritten
-    trend { slug status version growth { label percent method startValue endValue } }
+    trend {
+      slug status version growth { label percent method startValue endValue }
+      signals { source region unit growth { label percent method startValue endValue } }
+    }
     userErrors { field message code }
   }
 }
@@ -45,7 +48,7 @@ async def append(
     return data["appendSeries"]
 
 
-async def test_seed_keeps_reported_growth_until_a_series_is_appended(
+async def test_appending_keeps_reported_growth_and_the_signal_answers_its_own(
     seeded: Database, graphql: GraphQLClient, settings: Settings
 ) -> None:
     before = await graphql.data('{ trend(slug: "asyncio") { growth { label percent method } } }')
@@ -58,17 +61,27 @@ async def test_seed_keeps_reported_growth_until_a_series_is_appended(
     assert payload["userErrors"] == []
     assert payload["pointsWritten"] == 4
     trend = payload["trend"]
-    # Recomputed from the series: only the 3mo window has data; the REPORTED ones are gone.
+    # The trend keeps answering its REPORTED figures; the signal answers what its series
+    # says: only the 3mo window has data.
     assert trend["growth"] == [
+        {**window, "startValue": None, "endValue": None} for window in before["trend"]["growth"]
+    ]
+    assert trend["signals"] == [
         {
-            "label": "3mo",
-            "percent": 50.0,
-            "method": "MONTHLY_MEAN_RATIO",
-            "startValue": 100.0,
-            "endValue": 150.0,
+            "source": "search-interest",
+            "region": "WORLD",
+            "unit": "INDEX",
+            "growth": [
+                {
+                    "label": "3mo",
+                    "percent": 50.0,
+                    "method": "MONTHLY_MEAN_RATIO",
+                    "startValue": 100.0,
+                    "endValue": 150.0,
+                }
+            ],
         }
     ]
-    assert trend["status"] == "REGULAR"
     assert trend["version"] == 2
 
 
@@ -83,7 +96,7 @@ async def test_duplicate_dates_replace_and_order_does_not_matter(
         [{"date": "2024-04-01", "value": 999}, {"date": "2024-04-01", "value": 200}],
     )
     assert replaced["pointsWritten"] == 1  # one date; the last point given for it wins
-    assert replaced["trend"]["growth"][0]["percent"] == 100.0
+    assert replaced["trend"]["signals"][0]["growth"][0]["percent"] == 100.0
     data = await graphql.data(SERIES)
     assert data["trend"]["seriesSource"] == "search-interest"
     assert data["trend"]["series"] == [
@@ -171,13 +184,21 @@ async def test_other_refusals(
     assert await seeded.trend_series.count_documents({}) == 0
 
 
-async def test_one_source_per_series(seeded: Database, settings: Settings) -> None:
+async def test_each_source_is_a_signal_of_its_own(seeded: Database, settings: Settings) -> None:
     points = [{"date": "2024-01-01", "value": 1}]
     await append(seeded, settings, points, source="downloads")
     payload = await append(seeded, settings, points, source="search-interest")
-    assert [error["code"] for error in payload["userErrors"]] == ["SOURCE_MISMATCH"]
+    assert payload["userErrors"] == []
+    assert [signal["source"] for signal in payload["trend"]["signals"]] == [
+        "downloads",
+        "search-interest",
+    ]
     same = await append(seeded, settings, [{"date": "2024-02-01", "value": 2}])
-    assert same["userErrors"] == []  # no source given: the stored one
+    assert same["userErrors"] == []  # no source given: the primary signal, search-interest
+    assert await seeded.trend_series.count_documents({}) == 2
+    stored = await seeded.trend_series.find_one({"source": "search-interest"})
+    assert stored is not None
+    assert stored["pointCount"] == 2
 
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity"])
@@ -238,14 +259,21 @@ async def test_series_of_many_trends_is_one_query(
     assert stats.by_name == {"find": 2}  # the page, then every trend's series at once
 
 
-async def test_reseeding_keeps_growth_computed_from_the_series(
+async def test_reseeding_after_an_append_changes_nothing(
     seeded: Database, graphql: GraphQLClient, settings: Settings
 ) -> None:
     await append(seeded, settings, monthly_points(date(2024, 1, 1), [100, 110, 120, 150]))
     report = await load_seed_files(seeded, default_seed_files())
     assert report.trends.unchanged == ["asyncio"]
-    data = await graphql.data('{ trend(slug: "asyncio") { growth { label method } } }')
-    assert data["trend"]["growth"] == [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]
+    data = await graphql.data(
+        '{ trend(slug: "asyncio") { growth { label method } signals { growth { label method } } } }'
+    )
+    assert data["trend"]["growth"] == [
+        {"label": label, "method": "REPORTED"} for label in ("3mo", "1y", "5y")
+    ]
+    assert data["trend"]["signals"] == [
+        {"growth": [{"label": "3mo", "method": "MONTHLY_MEAN_RATIO"}]}
+    ]
 
 
 async def test_deleting_a_trend_deletes_its_series(seeded: Database, settings: Settings) -> None:

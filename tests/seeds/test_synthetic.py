@@ -63,7 +63,7 @@ def test_trends_are_plausible(taxonomy: list[CategorySpec]) -> None:
 
 def stored(document: dict[str, Any]) -> dict[str, Any]:
     """A stored document without what differs between loads (ids, load times)."""
-    skip = {"_id", "related", "createdAt", "updatedAt"}
+    skip = {"_id", "related", "createdAt", "updatedAt", "coMoving"}
     return {key: value for key, value in document.items() if key not in skip}
 
 
@@ -79,17 +79,35 @@ async def test_loads_in_bulk_deterministically(
             database, generate(30, 5, END, taxonomy), batch_size=8, on_batch=batches.append
         )
         assert batches == [8, 8, 8, 6]
-        documents = database.trends.find({}).sort("slug")
-        loads.append([stored(document) async for document in documents])
-        assert await database.trend_series.count_documents({}) == 30
+        documents = await database.trends.find({}).sort("slug").to_list()
+        slugs = {document["_id"]: document["slug"] for document in documents}
+        co_moving = {  # ids differ between loads: compared by slug
+            document["slug"]: [(slugs[c["trend"]], c["strength"]) for c in document["coMoving"]]
+            for document in documents
+        }
+        assert any(co_moving.values())  # computed for the load, strongest first
+        assert all(
+            [strength for _, strength in pairs] == sorted((s for _, s in pairs), reverse=True)
+            for pairs in co_moving.values()
+        )
+        loads.append([stored(document) for document in documents] + [co_moving])
+        # Every trend: a search-interest index and a search-volume count; some a country too.
+        assert await database.trend_series.count_documents({"region": "WORLD"}) == 60
+        assert 0 < await database.trend_series.count_documents({"region": {"$ne": "WORLD"}}) < 30
     assert loads[0] == loads[1]
 
     data = await graphql.data(
-        "{ trends(first: 1) { edges { node { status series { value } "
+        "{ trends(first: 1) { edges { node { status series { value } volume "
+        "signals { source region unit latest { value } } "
         "growth { method } category { slug } analyses { pestle { source } } } } } }"
     )
     node = data["trends"]["edges"][0]["node"]
     assert len(node["series"]) == WEEKS
+    by_key = {(signal["source"], signal["region"]): signal for signal in node["signals"]}
+    assert by_key[("search-interest", "WORLD")]["unit"] == "INDEX"
+    count = by_key[("search-volume", "WORLD")]
+    assert count["unit"] == "COUNT"
+    assert node["volume"] == count["latest"]["value"] > 0
     assert node["status"] is not None
     assert node["category"] is not None
     assert node["analyses"]["pestle"]["source"] == "synthetic (seeds.synthetic --seed 5)"

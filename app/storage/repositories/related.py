@@ -29,7 +29,7 @@ class RelatedSubject:
     tags: tuple[str, ...]
 
 
-def _ranked(subject: RelatedSubject, candidates: Sequence[Document]) -> list[str]:
+def _ranked(subject: RelatedSubject, candidates: Sequence[Document]) -> list[tuple[str, int]]:
     tags = set(subject.tags)
     scored = []
     for candidate in candidates:
@@ -42,7 +42,7 @@ def _ranked(subject: RelatedSubject, candidates: Sequence[Document]) -> list[str
         )
         scored.append((-shared, not same_category, candidate.get("nameKey", ""), candidate_id))
     scored.sort()
-    return [candidate_id for *_, candidate_id in scored[:MAX_SUGGESTIONS]]
+    return [(candidate_id, -shared) for shared, *_, candidate_id in scored[:MAX_SUGGESTIONS]]
 
 
 class RelatedRepository:
@@ -51,6 +51,11 @@ class RelatedRepository:
 
     async def suggestions(self, subjects: Sequence[RelatedSubject]) -> list[list[str]]:
         """For each subject, the ids of up to 50 suggested trends, best first (one query)."""
+        return [[trend_id for trend_id, _ in ranked] for ranked in await self.scored(subjects)]
+
+    async def scored(self, subjects: Sequence[RelatedSubject]) -> list[list[tuple[str, int]]]:
+        """For each subject, up to 50 suggested trends with the number of tags they share
+        with it, best first (one query)."""
         tags = sorted({tag for subject in subjects for tag in subject.tags})
         if not tags:
             return [[] for _ in subjects]

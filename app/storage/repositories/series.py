@@ -1,21 +1,25 @@
-"""Trend series: batched reads, and appends that recompute the trend's growth and status.
+"""Signals: batched reads, sparkline tails, and appends that recompute growth and volume.
 
-Storage: one ``trend_series`` document per trend, ``_id`` = the trend's ``_id``, holding
-the whole series (``source``, ``points`` in date order, ``version``). Not one document per
-point, nor per trend and year, because:
+Storage: one ``trend_series`` document per signal (trend, source, region), unique on
+``(trendId, source, region)``, holding the whole series (``points`` in date order) and what
+is derived from it when it is written: ``growth`` (per window), ``latest`` point,
+``granularity``, ``pointCount`` and ``movement`` (the last year's monthly changes, for
+co-movement). One document per signal, not per point, because:
 
 - every append recomputes growth up to five years back, so it reads the whole series
-  anyway, and a chart reads one contiguous range: one document is one indexed ``_id``
-  lookup for both, and a page of trends is one ``$in`` on ``_id``;
-- bulk loads write one document per trend (10,000 trends: 10,000 series documents, not
-  2.6 million points); the embedded server takes 10,000 trends with their series in
-  under a minute (``python -m seeds.synthetic``);
-- a series is capped at :data:`app.domain.series.MAX_POINTS_PER_SERIES` points (about 27 years
-  of daily data, under 0.5 MB), far below MongoDB's 16 MB document limit.
+  anyway, and a chart reads one contiguous range: one indexed lookup for both;
+- a page of trends reads the summaries of all their signals in one ``$in`` on ``trendId``
+  (points left out), and their sparklines in one more (``$slice`` of the last N points);
+- a series is capped at :data:`app.domain.series.MAX_POINTS_PER_SERIES` points (about 27
+  years of daily data, under 0.5 MB), far below MongoDB's 16 MB document limit.
 
-Appends are optimistic: the series is replaced only if its ``version`` is still the one
-read (retried otherwise), and the trend's growth is only overwritten by a newer series
-version (``seriesVersion``), so concurrent appends never lose points or leave older growth.
+Appends are optimistic: a signal is replaced only if its ``version`` is still the one read
+(retried otherwise). The trend document keeps what lists filter and sort by:
+``signalKeys`` (``source/region`` of each signal), ``volume`` (see
+:func:`app.domain.signals.volume_key`), and, from its primary signal, ``growth`` and
+``status``, overwritten only by a newer version of that signal (``seriesVersion``) and never
+over REPORTED figures: a trend with REPORTED growth keeps answering it (its signals still
+answer their own computed growth).
 """
 
 from __future__ import annotations
@@ -28,8 +32,10 @@ from typing import Any
 from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
+from app.domain.comovement import Movement, movement_of
 from app.domain.growth import compute_growth
-from app.domain.models import GrowthWindow
+from app.domain.models import GrowthMethod, GrowthWindow, GrowthWindowKey
+from app.domain.regions import WORLD
 from app.domain.series import (
     DEFAULT_SOURCE,
     MAX_POINTS_PER_SERIES,
@@ -38,11 +44,27 @@ from app.domain.series import (
     merge_points,
     to_stored_date,
 )
+from app.domain.signals import (
+    DEFAULT_UNIT,
+    Granularity,
+    Signal,
+    SignalKey,
+    SignalUnit,
+    granularity_of,
+    primary_key,
+    volume_key,
+)
 from app.domain.status import derive_status, status_fields
-from app.storage.database import Database, Document
+from app.storage.database import Database, Document, find_in
+from app.storage.repositories.comovement import co_moving, movement_from
 from app.storage.repositories.trends import parse_object_id
 
 MAX_APPEND_ATTEMPTS = 5
+SUMMARY_PROJECTION: dict[str, Any] = {"points": 0, "movement": 0}
+"""A signal without its points: what a list of trends needs besides sparklines."""
+PER_TREND = 50
+"""Signals a trend is expected to have at most, sizing one reply (more cost a ``getMore``)."""
+KEY_PROJECTION: dict[str, Any] = {"source": 1, "region": 1, "unit": 1, "latest": 1}
 
 
 class SeriesAppendError(ValueError):
@@ -57,16 +79,12 @@ class SeriesAppendError(ValueError):
 class AppendResult:
     series: Series
     growth: list[GrowthWindow]
+    signal: Signal
 
 
-def series_document(source: str, points: Sequence[SeriesPoint], version: int) -> Document:
-    """The stored shape of a series (without its ``_id``)."""
-    return {
-        "source": source,
-        "points": [{"date": to_stored_date(p.date), "value": float(p.value)} for p in points],
-        "version": version,
-        "updatedAt": datetime.now(UTC),
-    }
+def signal_key_text(key: SignalKey) -> str:
+    """How a trend document lists a signal in ``signalKeys`` (indexed, for filters)."""
+    return f"{key.source}/{key.region}"
 
 
 def growth_document(growth: Sequence[GrowthWindow]) -> Document:
@@ -74,14 +92,65 @@ def growth_document(growth: Sequence[GrowthWindow]) -> Document:
     return {window.window.value: window.model_dump(by_alias=True) for window in growth}
 
 
-def _series(document: Document) -> Series:
-    return Series(
-        trend_id=str(document["_id"]),
-        source=document["source"],
-        points=tuple(
-            SeriesPoint(point["date"].date(), point["value"]) for point in document["points"]
+def _movement_document(movement: Movement | None) -> Document | None:
+    if movement is None:
+        return None
+    return {"endMonth": movement.end_month, "changes": list(movement.changes)}
+
+
+def series_document(
+    source: str,
+    points: Sequence[SeriesPoint],
+    version: int,
+    *,
+    region: str = WORLD,
+    unit: SignalUnit = DEFAULT_UNIT,
+) -> Document:
+    """The stored shape of a signal (without ``_id`` and ``trendId``), derived fields included."""
+    growth = compute_growth(points)
+    granularity = granularity_of([point.date for point in points])
+    return {
+        "source": source,
+        "region": region,
+        "unit": unit.value,
+        "granularity": granularity.value if granularity else None,
+        "points": [{"date": to_stored_date(p.date), "value": float(p.value)} for p in points],
+        "pointCount": len(points),
+        "latest": (
+            {"date": to_stored_date(points[-1].date), "value": float(points[-1].value)}
+            if points
+            else None
         ),
+        "growth": growth_document(growth),
+        "movement": _movement_document(movement_of(points)),
+        "version": version,
+        "updatedAt": datetime.now(UTC),
+    }
+
+
+def _points(document: Document) -> tuple[SeriesPoint, ...]:
+    return tuple(SeriesPoint(point["date"].date(), point["value"]) for point in document["points"])
+
+
+def read_signal(document: Document) -> Signal:
+    """A stored signal document (with or without its points) as the domain object."""
+    latest = document.get("latest")
+    growth = document.get("growth") or {}
+    return Signal(
+        id=str(document["_id"]),
+        trend_id=str(document["trendId"]),
+        key=SignalKey(document["source"], document["region"]),
+        unit=SignalUnit(document["unit"]),
+        granularity=Granularity(document["granularity"]) if document.get("granularity") else None,
+        growth=tuple(
+            GrowthWindow.model_validate(growth[key.value])
+            for key in GrowthWindowKey
+            if key in growth
+        ),
+        latest=SeriesPoint(latest["date"].date(), latest["value"]) if latest else None,
+        point_count=document.get("pointCount", 0),
         version=document["version"],
+        points=_points(document) if "points" in document else None,
     )
 
 
@@ -90,39 +159,99 @@ class SeriesRepository:
         self._database = database
         self._collection = database.trend_series
 
-    async def by_trend_ids(self, trend_ids: Sequence[str]) -> list[Series | None]:
-        """Each trend's series, in the order asked; ``None`` where a trend has none."""
-        object_ids = list({oid for oid in map(parse_object_id, trend_ids) if oid})
+    async def signals_of(self, trend_ids: Sequence[str]) -> list[list[Signal]]:
+        """Each trend's signals without their points, by source then region (one query)."""
+        object_ids = [oid for oid in map(parse_object_id, trend_ids) if oid]
+        found: dict[str, list[Signal]] = {}
+        summaries = await find_in(
+            self._collection, "trendId", object_ids, SUMMARY_PROJECTION, per_value=PER_TREND
+        )
+        for document in summaries:
+            signal = read_signal(document)
+            found.setdefault(signal.trend_id, []).append(signal)
+        return [sorted(found.get(trend_id, []), key=lambda s: s.key) for trend_id in trend_ids]
+
+    async def points_of(self, signal_ids: Sequence[str]) -> list[tuple[SeriesPoint, ...] | None]:
+        """Each signal's whole series, in the order asked (one query)."""
+        object_ids = [oid for oid in map(parse_object_id, signal_ids) if oid]
         found = {
-            str(document["_id"]): _series(document)
-            async for document in self._collection.find({"_id": {"$in": object_ids}}).batch_size(
-                len(object_ids) + 1  # one reply, not 101 series and a getMore
-            )
+            str(document["_id"]): _points(document)
+            for document in await find_in(self._collection, "_id", object_ids, {"points": 1})
         }
+        return [found.get(signal_id) for signal_id in signal_ids]
+
+    async def tails(self, keys: Sequence[tuple[str, int]]) -> list[tuple[SeriesPoint, ...] | None]:
+        """The last ``n`` points of each ``(signal id, n)``: one query per distinct ``n``."""
+        by_length: dict[int, list[ObjectId]] = {}
+        for signal_id, length in keys:
+            object_id = parse_object_id(signal_id)
+            if object_id:
+                by_length.setdefault(length, []).append(object_id)
+        found: dict[tuple[str, int], tuple[SeriesPoint, ...]] = {}
+        for length, ids in by_length.items():
+            projection = {"points": {"$slice": -length}}
+            for document in await find_in(self._collection, "_id", ids, projection):
+                found[(str(document["_id"]), length)] = _points(document)
+        return [found.get(key) for key in keys]
+
+    async def by_trend_ids(self, trend_ids: Sequence[str]) -> list[Series | None]:
+        """Each trend's primary signal with its points, in the order asked; ``None`` where a
+        trend has no signal."""
+        object_ids = [oid for oid in map(parse_object_id, trend_ids) if oid]
+        documents: dict[str, list[Document]] = {}
+        for document in await find_in(self._collection, "trendId", object_ids, per_value=PER_TREND):
+            documents.setdefault(str(document["trendId"]), []).append(document)
+        found: dict[str, Series] = {}
+        for trend_id, stored in documents.items():
+            by_key = {SignalKey(d["source"], d["region"]): d for d in stored}
+            primary = primary_key(by_key)
+            assert primary is not None
+            document = by_key[primary]
+            found[trend_id] = Series(
+                trend_id, primary.source, _points(document), document["version"]
+            )
         return [found.get(trend_id) for trend_id in trend_ids]
 
-    async def append(
-        self, trend_id: str, points: Sequence[SeriesPoint], source: str | None = None
-    ) -> AppendResult:
-        """Merge ``points`` (checked by :func:`app.domain.series.check_points`) into the series.
+    async def _keys(self, trend_id: ObjectId) -> dict[SignalKey, Document]:
+        cursor = self._collection.find({"trendId": trend_id}, KEY_PROJECTION)
+        return {SignalKey(d["source"], d["region"]): d async for d in cursor}
 
-        A point replaces a stored one of the same date. ``source`` defaults to the stored
-        series' source (``search-interest`` for a new series) and must match it. Recomputes
-        the trend's growth and status. Raises :class:`SeriesAppendError` before any write.
+    async def append(
+        self,
+        trend_id: str,
+        points: Sequence[SeriesPoint],
+        source: str | None = None,
+        *,
+        region: str | None = None,
+        unit: SignalUnit | None = None,
+    ) -> AppendResult:
+        """Merge ``points`` (checked by :func:`app.domain.series.check_points`) into a signal.
+
+        The signal is ``source`` in ``region``; with neither given, the trend's primary
+        signal (``search-interest`` in ``WORLD`` for a trend without signals); a missing one
+        defaults to ``search-interest`` and ``WORLD``. ``unit`` defaults to the stored
+        signal's (``INDEX`` for a new one) and must match it. A point replaces a stored one
+        of the same date. Raises :class:`SeriesAppendError` before any write.
         """
         object_id = ObjectId(trend_id)
         for _ in range(MAX_APPEND_ATTEMPTS):
-            stored_document = await self._collection.find_one({"_id": object_id})
-            stored = _series(stored_document) if stored_document else None
-            stored_source = stored.source if stored else None
-            wanted_source = source or stored_source or DEFAULT_SOURCE
-            if stored_source is not None and wanted_source != stored_source:
+            keys = await self._keys(object_id)
+            key = _wanted_key(keys, source, region)
+            stored_document = (
+                await self._collection.find_one({"trendId": object_id, **_key_filter(key)})
+                if key in keys
+                else None
+            )
+            stored = read_signal(stored_document) if stored_document else None
+            if stored is not None and unit is not None and unit is not stored.unit:
                 raise SeriesAppendError(
-                    "source",
-                    f"this series holds {stored_source!r} data; one series has one source",
-                    "SOURCE_MISMATCH",
+                    "unit",
+                    f"the {key.source} signal in {key.region} holds {stored.unit} values; one "
+                    f"signal has one unit (give {unit} values another source or region)",
+                    "UNIT_MISMATCH",
                 )
-            merged = merge_points(stored.points if stored else (), points)
+            wanted_unit = stored.unit if stored else unit or DEFAULT_UNIT
+            merged = merge_points(stored.points or () if stored else (), points)
             if len(merged) > MAX_POINTS_PER_SERIES:
                 raise SeriesAppendError(
                     "points",
@@ -131,42 +260,105 @@ class SeriesRepository:
                     "SERIES_FULL",
                 )
             version = stored.version + 1 if stored else 1
-            document = series_document(wanted_source, merged, version)
-            if stored is None:
+            document = series_document(
+                key.source, merged, version, region=key.region, unit=wanted_unit
+            )
+            previous_primary = primary_key(keys)
+            primary = primary_key([*keys, key])
+            document["trendId"] = object_id
+            document["primary"] = key == primary
+            if stored_document is None:
+                signal_id = ObjectId()
                 try:
-                    await self._collection.insert_one({"_id": object_id, **document})
+                    await self._collection.insert_one({"_id": signal_id, **document})
                 except DuplicateKeyError:  # another append created it first: merge again
                     continue
             else:
+                signal_id = stored_document["_id"]
                 replaced = await self._collection.replace_one(
-                    {"_id": object_id, "version": stored.version}, document
+                    {"_id": signal_id, "version": stored_document["version"]}, document
                 )
                 if replaced.matched_count == 0:  # another append won the race: merge again
                     continue
-            growth = compute_growth(merged)
-            await self._store_growth(object_id, growth, version)
-            return AppendResult(Series(trend_id, wanted_source, merged, version), growth)
+            signal = read_signal({"_id": signal_id, **document})
+            keys[key] = document
+            growth = list(signal.growth)
+            if key == primary and previous_primary not in (None, key):
+                await self._collection.update_many(
+                    {"trendId": object_id, "primary": True, "_id": {"$ne": signal_id}},
+                    {"$set": {"primary": False}},
+                )
+            await self._update_trend(object_id, keys, signal, document)
+            return AppendResult(Series(trend_id, key.source, merged, version), growth, signal)
         raise SeriesAppendError(
             "points", "the series kept changing under this append; try again", "CONFLICT"
         )
 
-    async def _store_growth(
-        self, trend_id: ObjectId, growth: list[GrowthWindow], series_version: int
+    async def _update_trend(
+        self,
+        trend_id: ObjectId,
+        keys: dict[SignalKey, Document],
+        signal: Signal,
+        document: Document,
     ) -> None:
-        """Replace the trend's growth and status, unless a newer series version already did."""
-        update: dict[str, Any] = {
-            "growth": growth_document(growth),
-            **status_fields(derive_status(growth)),
-            "seriesVersion": series_version,
+        """Bring the trend's signal list, volume, and (from its primary signal) growth and
+        status up to date with ``signal`` just written: one update, counted as one change."""
+        volume_of = volume_key(
+            {key: SignalUnit(document["unit"]) for key, document in keys.items()}
+        )
+        latest = keys[volume_of]["latest"] if volume_of else None
+        common: dict[str, Any] = {
+            "volume": latest["value"] if latest else None,
             "updatedAt": datetime.now(UTC),
         }
-        await self._database.trends.update_one(
-            {
-                "_id": trend_id,
-                "$or": [
-                    {"seriesVersion": {"$lt": series_version}},
-                    {"seriesVersion": {"$exists": False}},
-                ],
-            },
-            {"$set": update, "$inc": {"version": 1}},
-        )
+        change = {
+            "$set": common,
+            "$addToSet": {"signalKeys": signal_key_text(signal.key)},
+            "$inc": {"version": 1},
+        }
+        if primary_key(keys) == signal.key:
+            growth = list(signal.growth)
+            movement = movement_from(document["movement"])
+            common["coMoving"] = await co_moving(self._collection, trend_id, movement)
+            from_signal = {
+                **common,
+                "growth": growth_document(growth),
+                **status_fields(derive_status(growth)),
+                "seriesVersion": signal.version,
+                "growthSource": signal_key_text(signal.key),
+            }
+            result = await self._database.trends.update_one(
+                {"_id": trend_id, **_computed_growth_may_change(signal)},
+                {**change, "$set": from_signal},
+            )
+            if result.matched_count:
+                return
+        await self._database.trends.update_one({"_id": trend_id}, change)
+
+
+def _key_filter(key: SignalKey) -> Document:
+    return {"source": key.source, "region": key.region}
+
+
+def _wanted_key(
+    keys: dict[SignalKey, Document], source: str | None, region: str | None
+) -> SignalKey:
+    if source is None and region is None:
+        return primary_key(keys) or SignalKey(DEFAULT_SOURCE, WORLD)
+    return SignalKey(source or DEFAULT_SOURCE, region or WORLD)
+
+
+def _computed_growth_may_change(signal: Signal) -> Document:
+    """The trend holds no REPORTED figure, and no newer version of this signal wrote its
+    growth (another signal's growth may be replaced: the primary signal changed)."""
+    return {
+        **{
+            f"growth.{key.value}.method": {"$ne": GrowthMethod.REPORTED.value}
+            for key in GrowthWindowKey
+        },
+        "$or": [
+            {"seriesVersion": {"$exists": False}},
+            {"seriesVersion": {"$lt": signal.version}},
+            {"growthSource": {"$ne": signal_key_text(signal.key)}},
+        ],
+    }

@@ -159,7 +159,7 @@ class TrendWriter:
         result = await self._trends.delete_one({"_id": stored["_id"], "version": expected_version})
         if result.deleted_count == 0:
             await self._raise_lost_race(stored["_id"], slug, expected_version)
-        await self._series.delete_one({"_id": stored["_id"]})  # its series goes with it
+        await self._series.delete_many({"trendId": stored["_id"]})  # its signals go with it
         await self._trends.update_many(
             {"related": stored["_id"]},
             {

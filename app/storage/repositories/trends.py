@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -74,6 +75,7 @@ class TrendOrderField(StrEnum):
     NAME = "NAME"
     UPDATED_AT = "UPDATED_AT"
     STATUS = "STATUS"
+    VOLUME = "VOLUME"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +94,7 @@ class TrendOrder:
                 TrendOrderField.NAME: "nameKey",
                 TrendOrderField.UPDATED_AT: "updatedAt",
                 TrendOrderField.STATUS: "statusRank",
+                TrendOrderField.VOLUME: "volume",
             }[self.field]
             signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
         return SortKey(path, direction, signature)
@@ -104,6 +107,7 @@ class TrendOrder:
             TrendOrderField.NAME: "name",
             TrendOrderField.UPDATED_AT: "updated_at",
             TrendOrderField.STATUS: "status",
+            TrendOrderField.VOLUME: "volume",
         }[self.field]
 
     def value_of(self, trend: Trend) -> Any:
@@ -114,6 +118,8 @@ class TrendOrder:
             return search_key(trend.name)
         if self.field is TrendOrderField.STATUS:
             return STATUS_RANK[trend.status] if trend.status else None
+        if self.field is TrendOrderField.VOLUME:
+            return trend.volume
         return trend.updated_at
 
 
@@ -127,9 +133,18 @@ class TrendFilter:
     growth_window: GrowthWindowKey | None = None
     min_growth: float | None = None
     max_growth: float | None = None
+    signal_source: str | None = None
+    """Only trends with a signal from this source (and ``signal_region``, when given)."""
+    signal_region: str | None = None
 
     def to_mongo(self) -> Document:
         query: Document = {}
+        if self.signal_source is not None and self.signal_region is not None:
+            query["signalKeys"] = f"{self.signal_source}/{self.signal_region}"
+        elif self.signal_source is not None:  # an anchored prefix: the index is used
+            query["signalKeys"] = {"$regex": f"^{re.escape(self.signal_source)}/"}
+        elif self.signal_region is not None:
+            query["signalKeys"] = {"$regex": f"/{re.escape(self.signal_region)}$"}
         if self.category is not None:
             query["category"] = self.category
         if self.tags:
