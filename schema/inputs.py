@@ -6,7 +6,8 @@ import math
 
 import strawberry
 
-from app.domain.regions import is_region
+from app.domain.regions import WORLD, is_region
+from app.domain.series import DEFAULT_SOURCE
 from app.storage import repositories
 from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
 from schema.errors import BadUserInputError
@@ -112,7 +113,32 @@ class TrendOrder:
         description="The growth window to order by; required with GROWTH, refused otherwise.",
     )
 
+    source: str | None = strawberry.field(
+        default=None,
+        description="With GROWTH or VOLUME: order by the growth (or, for VOLUME, the latest "
+        "count) of the trends' signal from this source, in `region` (WORLD by default); "
+        "only trends with that signal are listed. Indexed.",
+    )
+    region: str | None = strawberry.field(
+        default=None,
+        description="With GROWTH or VOLUME: the region (ISO 3166-1 alpha-2 or WORLD) of the "
+        "signal to order by; its source is `search-interest` unless `source` says otherwise.",
+    )
+
     def to_domain(self) -> repositories.TrendOrder:
+        by_signal = self.source is not None or self.region is not None
+        signal_fields = (repositories.TrendOrderField.GROWTH, repositories.TrendOrderField.VOLUME)
+        if by_signal and self.field not in signal_fields:
+            raise BadUserInputError(
+                "orderBy.source and orderBy.region apply only to GROWTH and VOLUME",
+                argument="orderBy",
+            )
+        if self.region is not None and not is_region(self.region):
+            raise BadUserInputError(
+                "orderBy.region must be an ISO 3166-1 alpha-2 code in upper case or WORLD, "
+                f"got {self.region!r}",
+                argument="orderBy",
+            )
         is_growth = self.field is repositories.TrendOrderField.GROWTH
         if is_growth and self.window is None:
             raise BadUserInputError(
@@ -127,4 +153,6 @@ class TrendOrder:
             field=self.field,
             descending=self.direction is OrderDirection.DESC,
             window=self.window or GrowthWindowKey.THREE_MONTHS,
+            source=(self.source or DEFAULT_SOURCE) if by_signal else None,
+            region=(self.region or WORLD) if by_signal else None,
         )

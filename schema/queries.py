@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from typing import Annotated, cast
 
@@ -127,6 +128,11 @@ class TrendQuery:
             first = settings.default_page_size
         trend_filter = filter.to_domain() if filter else repositories.TrendFilter()
         order = order_by.to_domain() if order_by else DEFAULT_ORDER
+        if order.by_signal and trend_filter.signal_source is trend_filter.signal_region is None:
+            # Ordered by a signal, the list holds the trends with it: totalCount agrees.
+            trend_filter = dataclasses.replace(
+                trend_filter, signal_source=order.source, signal_region=order.region
+            )
         fields = trend_fields(info, "edges", "node")
         with_analyses = fields is None or "analyses" in fields
         try:
@@ -137,6 +143,7 @@ class TrendQuery:
                 after_cursor=after,
                 last=last,
                 before_cursor=before,
+                with_analyses=with_analyses,
                 fields=fields,
             )
         except InvalidCursorError as error:

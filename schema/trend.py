@@ -191,12 +191,12 @@ class Trend(relay.Node):
         return _category_when_loaded(loaded)
 
     @strawberry.field(
-        description="Growth per window that has a figure, shortest window first. The rule: a "
-        "trend given REPORTED figures (seed files, imports) answers them, and appending "
-        "series never replaces them; otherwise the figures are computed (MONTHLY_MEAN_RATIO) "
-        "from the trend's primary signal: its `search-interest` signal in WORLD, failing that "
-        "its WORLD signal first by source name, failing that its signal first by source, "
-        "then region. Every signal answers its own growth in `signals`.",
+        description="Growth per window that has a figure, shortest window first. The rule, "
+        "per window: a REPORTED figure when the trend has one (seed files, imports; appending "
+        "series never replaces them), else the figure computed (MONTHLY_MEAN_RATIO) from the "
+        "trend's primary signal: its `search-interest` signal in WORLD, failing that its "
+        "WORLD signal first by source name, failing that its signal first by source, then "
+        "region. Every signal answers its own growth in `signals`.",
         graphql_type=list[GrowthWindow],
     )
     def growth(self) -> list[models.GrowthWindow]:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import calendar
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from statistics import fmean
 
@@ -89,3 +89,18 @@ def compute_growth(points: Sequence[SeriesPoint]) -> list[GrowthWindow]:
     _check_values(points)
     windows = (_window_growth(points, key) for key in GrowthWindowKey)
     return [window for window in windows if window is not None]
+
+
+def merge_growth(
+    given: Iterable[GrowthWindow], computed: Iterable[GrowthWindow]
+) -> list[GrowthWindow]:
+    """The growth a trend answers: per window, the figure a writer gave (a source's
+    ``REPORTED`` figure) when there is one, else the one computed from its series; shortest
+    window first.
+
+    Computing growth from a series never destroys reported figures: they are kept and win,
+    and the computed figures stay readable alongside (``computedGrowth``).
+    """
+    by_window = {window.window: window for window in computed}
+    by_window.update((window.window, window) for window in given)
+    return [by_window[key] for key in GrowthWindowKey if key in by_window]

@@ -95,17 +95,22 @@ async def find_in(
     projection: Mapping[str, Any] | None = None,
     *,
     per_value: int = 2,
+    extra: Mapping[str, Any] | None = None,
 ) -> list[Document]:
     """Documents whose ``field`` is one of ``values``: one find per :data:`IN_CHUNK` values,
     run concurrently (one round trip of latency however long the list). ``per_value``: how
-    many documents one value may match (more would cost a ``getMore`` round trip)."""
+    many documents one value may match (more would cost a ``getMore`` round trip); ``extra``:
+    a filter the documents must match too."""
     unique = list(dict.fromkeys(values))
     if not unique:
         return []
     chunks = [unique[start : start + IN_CHUNK] for start in range(0, len(unique), IN_CHUNK)]
     results = await asyncio.gather(
         *(
-            collection.find({field: {"$in": chunk}}, projection)
+            collection.find(
+                {"$and": [{field: {"$in": chunk}}, extra]} if extra else {field: {"$in": chunk}},
+                projection,
+            )
             .batch_size(len(chunk) * per_value + 1)
             .to_list()
             for chunk in chunks
@@ -303,6 +308,29 @@ class Database:
             ]
         )
         await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])
+        # Lists ordered by one signal's growth or volume (signal_pages.py).
+        signal_order_indexes = [
+            IndexModel(
+                [
+                    ("source", ASCENDING),
+                    ("region", ASCENDING),
+                    (f"growth.{key.value}.percent", DESCENDING),
+                    ("_id", DESCENDING),
+                ]
+            )
+            for key in GrowthWindowKey
+        ]
+        signal_order_indexes.append(
+            IndexModel(
+                [
+                    ("source", ASCENDING),
+                    ("region", ASCENDING),
+                    ("unit", ASCENDING),
+                    ("latest.value", DESCENDING),
+                    ("_id", DESCENDING),
+                ]
+            )
+        )
         await self.trend_series.create_indexes(
             [
                 IndexModel(
@@ -311,6 +339,7 @@ class Database:
                 ),
                 IndexModel([("source", ASCENDING), ("region", ASCENDING), ("trendId", ASCENDING)]),
                 IndexModel([("primary", ASCENDING)]),  # co-movement candidates
+                *signal_order_indexes,
             ]
         )
         # APQ registrations carry expiresAt; allow-listed queries have none and stay.

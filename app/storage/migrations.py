@@ -22,7 +22,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from app.domain.regions import WORLD
 from app.domain.series import DEFAULT_SOURCE, SeriesPoint
 from app.domain.signals import SignalKey, SignalUnit
-from app.storage.repositories.series import series_document, signal_key_text
+from app.storage.repositories.series import series_document
+from app.storage.repositories.signal_trends import signal_key_text
 
 logger = logging.getLogger(__name__)
 

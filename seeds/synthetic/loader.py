@@ -20,7 +20,8 @@ from app.storage.repositories.comovement import (
     co_moving_document,
     movement_from,
 )
-from app.storage.repositories.series import series_document, signal_key_text
+from app.storage.repositories.series import series_document
+from app.storage.repositories.signal_trends import signal_key_text
 from app.storage.repositories.trend_writes import new_trend_document
 from seeds.synthetic.generator import SYNTHETIC_SOURCE, SyntheticSignal, SyntheticTrend
 

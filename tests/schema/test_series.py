@@ -85,6 +85,30 @@ async def test_appending_keeps_reported_growth_and_the_signal_answers_its_own(
     assert trend["version"] == 2
 
 
+async def test_reported_windows_win_and_computed_ones_fill_the_others(
+    seeded: Database, settings: Settings
+) -> None:
+    start = date(2023, 1, 1)  # weekly over two years: every window up to 2y is computed
+    points = [
+        {"date": (start + timedelta(weeks=week)).isoformat(), "value": 100 + week}
+        for week in range(105)
+    ]
+    trend = (await append(seeded, settings, points))["trend"]
+    assert [(w["label"], w["method"]) for w in trend["growth"]] == [
+        ("3mo", "REPORTED"),
+        ("6mo", "MONTHLY_MEAN_RATIO"),
+        ("1y", "REPORTED"),
+        ("2y", "MONTHLY_MEAN_RATIO"),
+        ("5y", "REPORTED"),
+    ]
+    assert [w["percent"] for w in trend["growth"] if w["method"] == "REPORTED"] == [20, 21, 51]
+    [signal] = trend["signals"]
+    assert [w["label"] for w in signal["growth"]] == ["3mo", "6mo", "1y", "2y"]
+    stored = await seeded.trends.find_one({"slug": "asyncio"})
+    assert stored is not None
+    assert list(stored["computedGrowth"]) == ["THREE_MONTHS", "SIX_MONTHS", "ONE_YEAR", "TWO_YEARS"]
+
+
 async def test_duplicate_dates_replace_and_order_does_not_matter(
     seeded: Database, graphql: GraphQLClient, settings: Settings
 ) -> None:

@@ -114,6 +114,13 @@ async def test_primary_signal_rule(subject: Database, settings: Settings) -> Non
     world = await append(client, monthly([10, 10, 10, 15]), source="search-interest")
     # search-interest in WORLD is preferred to any other.
     assert world["trend"]["growth"][0]["percent"] == 50.0
+    primary = await client.data('{ trend(slug: "subject") { seriesSource series { value } } }')
+    assert primary["trend"] == {
+        "seriesSource": "search-interest",
+        "series": [{"value": value} for value in (10.0, 10.0, 10.0, 15.0)],
+    }
+    flagged = await subject.trend_series.find({"primary": True}).to_list()
+    assert [(d["source"], d["region"]) for d in flagged] == [("search-interest", "WORLD")]
     again = await append(client, monthly([10, 10, 10, 80]), source="github-stars")
     assert again["trend"]["growth"][0]["percent"] == 50.0
     # Left out, source and region name the primary signal.

@@ -34,7 +34,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.domain.comovement import Movement, movement_of
 from app.domain.growth import compute_growth
-from app.domain.models import GrowthMethod, GrowthWindow, GrowthWindowKey
+from app.domain.models import GrowthWindow, GrowthWindowKey
 from app.domain.regions import WORLD
 from app.domain.series import (
     DEFAULT_SOURCE,
@@ -52,11 +52,12 @@ from app.domain.signals import (
     SignalUnit,
     granularity_of,
     primary_key,
-    volume_key,
 )
-from app.domain.status import derive_status, status_fields
 from app.storage.database import Database, Document, find_in
-from app.storage.repositories.comovement import co_moving, movement_from
+from app.storage.repositories.signal_trends import (
+    growth_document,
+    update_trend,
+)
 from app.storage.repositories.trends import parse_object_id
 
 MAX_APPEND_ATTEMPTS = 5
@@ -80,16 +81,6 @@ class AppendResult:
     series: Series
     growth: list[GrowthWindow]
     signal: Signal
-
-
-def signal_key_text(key: SignalKey) -> str:
-    """How a trend document lists a signal in ``signalKeys`` (indexed, for filters)."""
-    return f"{key.source}/{key.region}"
-
-
-def growth_document(growth: Sequence[GrowthWindow]) -> Document:
-    """The stored shape of growth windows: one sub-document per window key."""
-    return {window.window.value: window.model_dump(by_alias=True) for window in growth}
 
 
 def _movement_document(movement: Movement | None) -> Document | None:
@@ -196,10 +187,18 @@ class SeriesRepository:
 
     async def by_trend_ids(self, trend_ids: Sequence[str]) -> list[Series | None]:
         """Each trend's primary signal with its points, in the order asked; ``None`` where a
-        trend has no signal."""
+        trend has no signal. Reads only the signals flagged ``primary`` (should a race have
+        left two flagged, the primary rule picks among them)."""
         object_ids = [oid for oid in map(parse_object_id, trend_ids) if oid]
         documents: dict[str, list[Document]] = {}
-        for document in await find_in(self._collection, "trendId", object_ids, per_value=PER_TREND):
+        primaries = await find_in(
+            self._collection,
+            "trendId",
+            object_ids,
+            {"trendId": 1, "source": 1, "region": 1, "points": 1, "version": 1},
+            extra={"primary": True},
+        )
+        for document in primaries:
             documents.setdefault(str(document["trendId"]), []).append(document)
         found: dict[str, Series] = {}
         for trend_id, stored in documents.items():
@@ -288,52 +287,11 @@ class SeriesRepository:
                     {"trendId": object_id, "primary": True, "_id": {"$ne": signal_id}},
                     {"$set": {"primary": False}},
                 )
-            await self._update_trend(object_id, keys, signal, document)
+            await update_trend(self._database, object_id, keys, signal, document)
             return AppendResult(Series(trend_id, key.source, merged, version), growth, signal)
         raise SeriesAppendError(
             "points", "the series kept changing under this append; try again", "CONFLICT"
         )
-
-    async def _update_trend(
-        self,
-        trend_id: ObjectId,
-        keys: dict[SignalKey, Document],
-        signal: Signal,
-        document: Document,
-    ) -> None:
-        """Bring the trend's signal list, volume, and (from its primary signal) growth and
-        status up to date with ``signal`` just written: one update, counted as one change."""
-        volume_of = volume_key(
-            {key: SignalUnit(document["unit"]) for key, document in keys.items()}
-        )
-        latest = keys[volume_of]["latest"] if volume_of else None
-        common: dict[str, Any] = {
-            "volume": latest["value"] if latest else None,
-            "updatedAt": datetime.now(UTC),
-        }
-        change = {
-            "$set": common,
-            "$addToSet": {"signalKeys": signal_key_text(signal.key)},
-            "$inc": {"version": 1},
-        }
-        if primary_key(keys) == signal.key:
-            growth = list(signal.growth)
-            movement = movement_from(document["movement"])
-            common["coMoving"] = await co_moving(self._collection, trend_id, movement)
-            from_signal = {
-                **common,
-                "growth": growth_document(growth),
-                **status_fields(derive_status(growth)),
-                "seriesVersion": signal.version,
-                "growthSource": signal_key_text(signal.key),
-            }
-            result = await self._database.trends.update_one(
-                {"_id": trend_id, **_computed_growth_may_change(signal)},
-                {**change, "$set": from_signal},
-            )
-            if result.matched_count:
-                return
-        await self._database.trends.update_one({"_id": trend_id}, change)
 
 
 def _key_filter(key: SignalKey) -> Document:
@@ -346,19 +304,3 @@ def _wanted_key(
     if source is None and region is None:
         return primary_key(keys) or SignalKey(DEFAULT_SOURCE, WORLD)
     return SignalKey(source or DEFAULT_SOURCE, region or WORLD)
-
-
-def _computed_growth_may_change(signal: Signal) -> Document:
-    """The trend holds no REPORTED figure, and no newer version of this signal wrote its
-    growth (another signal's growth may be replaced: the primary signal changed)."""
-    return {
-        **{
-            f"growth.{key.value}.method": {"$ne": GrowthMethod.REPORTED.value}
-            for key in GrowthWindowKey
-        },
-        "$or": [
-            {"seriesVersion": {"$exists": False}},
-            {"seriesVersion": {"$lt": signal.version}},
-            {"growthSource": {"$ne": signal_key_text(signal.key)}},
-        ],
-    }

@@ -22,6 +22,11 @@ from app.domain.pagination import (
     stored_position,
 )
 from app.storage.database import Database, Document, find_in
+from app.storage.repositories.signal_pages import (
+    signal_filter,
+    signal_ordered_page,
+    signal_sort_path,
+)
 from app.storage.repositories.stored import StoredDocumentError, reader
 from app.storage.repositories.trend_writes import TrendWriter
 from app.storage.repositories.writes import UpsertReport
@@ -83,10 +88,23 @@ class TrendOrder:
     field: TrendOrderField = TrendOrderField.UPDATED_AT
     descending: bool = True
     window: GrowthWindowKey = GrowthWindowKey.THREE_MONTHS
+    source: str | None = None
+    """With ``region``: order by this signal's growth (GROWTH) or latest count (VOLUME)."""
+    region: str | None = None
+
+    @property
+    def by_signal(self) -> bool:
+        return self.source is not None and self.region is not None
 
     def sort_key(self) -> SortKey:
         direction: Any = -1 if self.descending else 1
-        if self.field is TrendOrderField.GROWTH:
+        if self.by_signal:
+            path = signal_sort_path(self.field.value, self.window.value)
+            signature = (
+                f"{self.field.value}:{self.window.value}:{self.source}/{self.region}:"
+                f"{'DESC' if self.descending else 'ASC'}"
+            )
+        elif self.field is TrendOrderField.GROWTH:
             path = f"growth.{self.window.value}.percent"
             signature = f"GROWTH:{self.window.value}:{'DESC' if self.descending else 'ASC'}"
         else:
@@ -274,6 +292,11 @@ class TrendRepository:
         backwards = last is not None
         limit = last if backwards else first
         assert limit is not None
+        if order.by_signal:
+            return await self._signal_ordered_page(
+                trend_filter, order, sort, limit, backwards, after_cursor, before_cursor,
+                with_analyses,
+            )  # fmt: skip
         conditions = [trend_filter.to_mongo()]
         if after_cursor is not None:
             conditions.append(after(sort, decode_cursor(sort, after_cursor)))
@@ -343,6 +366,37 @@ class TrendRepository:
             value = stored_position(sort, documents[-1]).value
             bounds.learn(key, value, len(documents), bounded=False)
         return documents
+
+    async def _signal_ordered_page(
+        self,
+        trend_filter: TrendFilter,
+        order: TrendOrder,
+        sort: SortKey,
+        limit: int,
+        backwards: bool,
+        after_cursor: str | None,
+        before_cursor: str | None,
+        with_analyses: bool,
+    ) -> TrendPage:
+        assert order.source is not None and order.region is not None
+        documents, positions, has_more = await signal_ordered_page(
+            self._database,
+            signal_filter=signal_filter(order.source, order.region, order.field.value),
+            sort=sort,
+            trend_query=trend_filter.to_mongo(),
+            projection=None if with_analyses else WITHOUT_ANALYSES,
+            limit=limit,
+            backwards=backwards,
+            after_cursor=after_cursor,
+            before_cursor=before_cursor,
+        )
+        return TrendPage(
+            trends=[read_trend(document) for document in documents],
+            positions=positions,
+            sort=sort,
+            has_next_page=has_more if not backwards else before_cursor is not None,
+            has_previous_page=has_more if backwards else after_cursor is not None,
+        )
 
     async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
         cursor = self._collection.find({"slug": {"$in": list(set(slugs))}}, {"slug": 1})
