@@ -19,6 +19,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from app.settings import Settings
+from schema.alert_rules import AlertRuleMutation, AlertRuleQuery, AlertSubscription
 from schema.execution import FastExecutor
 from schema.extensions import ErrorPolicy, OperationGuard, ParseCache, is_unexpected
 from schema.mutations import CategoryMutation, TrendMutation
@@ -32,7 +33,7 @@ logger = logging.getLogger("trendgraph.errors")
 
 
 @strawberry.type(description="Reads: trends, categories and any object by global ID. Public.")
-class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery, WatchlistQuery):
+class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery, WatchlistQuery, AlertRuleQuery):
     pass
 
 
@@ -42,12 +43,14 @@ class Query(NodeQuery, TrendQuery, TrendSearchQuery, CategoryQuery, WatchlistQue
     "(`Authorization: Bearer <key>`) holding the `write` scope; watchlists and alert rules "
     "with a key holding the `alerts` scope."
 )
-class Mutation(TrendMutation, CategoryMutation, SeriesMutation, WatchlistMutation):
+class Mutation(
+    TrendMutation, CategoryMutation, SeriesMutation, WatchlistMutation, AlertRuleMutation
+):
     pass
 
 
 @strawberry.type(description="Live updates over WebSocket (graphql-transport-ws at /graphql).")
-class Subscription(TrendSubscription):
+class Subscription(TrendSubscription, AlertSubscription):
     pass
 
 

@@ -31,8 +31,9 @@ from seeds.loader import default_seed_files, load_seed_files
 from tests.served import ServedAPI
 
 TEST_DATABASE = "trendgraph_test"
-TEST_SETTINGS = Settings(database=TEST_DATABASE, mongodb_uri=None)
-"""The suite's settings: defaults, except what the environment sets. Run the whole suite
+TEST_SETTINGS = Settings(database=TEST_DATABASE, mongodb_uri=None, alerts_enabled=False)
+"""The suite's settings: defaults, except what the environment sets (and no alert evaluator
+in in-process apps unless a test asks for one: tests/alerts/). Run the whole suite
 with ``TRENDGRAPH_COMPILED_EXECUTION=false`` to check it on graphql-core's executor."""
 default_schema = build_schema(TEST_SETTINGS)
 """The schema of ``TEST_SETTINGS``, which most tests execute against."""

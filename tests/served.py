@@ -38,6 +38,9 @@ class ServedAPI:
             "TRENDGRAPH_MONGODB_URI": mongodb_uri,
             "TRENDGRAPH_DATABASE": database,
             "TRENDGRAPH_LOG_LEVEL": "WARNING",
+            # Tests that want the alert evaluator and deliverer turn them on; others share
+            # the test database and must not have their trends evaluated.
+            "TRENDGRAPH_ALERTS_ENABLED": "false",
             **(extra_env or {}),
         }
         self._process: subprocess.Popen[bytes] | None = None
@@ -82,6 +85,12 @@ class ServedAPI:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, without shutdown (``kill -9``)."""
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
     def __enter__(self) -> ServedAPI:
         self.start()

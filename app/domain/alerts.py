@@ -6,7 +6,9 @@ holding, later writes fire nothing; once it stops holding, the next crossing fir
 
 ``before`` is the trend as the evaluator last saw it (its stored snapshot), ``after`` the
 trend after the write. Comparisons are strict: GROWTH_ABOVE holds for ``percent >
-threshold``, GROWTH_BELOW for ``percent < threshold``; a missing window holds neither.
+threshold``, GROWTH_BELOW for ``percent < threshold``; a missing window holds neither. A
+rule on a slug or a category holds only while the trend has that slug or is in that
+category (a trend moving into a watched category while above the threshold crosses).
 """
 
 from __future__ import annotations
@@ -160,6 +162,11 @@ def holds(rule: AlertRuleSpec, state: TrendState | None) -> bool:
     """Whether ``rule``'s condition is true of ``state`` (``None``: the trend is absent)."""
     if state is None:
         return False
+    target = rule.target
+    if target.slug is not None and state.slug != target.slug:
+        return False
+    if target.category is not None and state.category != target.category:
+        return False
     condition = rule.condition
     value = state.value(condition)
     match condition.kind:
@@ -172,7 +179,7 @@ def holds(rule: AlertRuleSpec, state: TrendState | None) -> bool:
         case AlertKind.OUTLOOK_BECOMES:
             return value == condition.outlook
         case AlertKind.NEW_TREND_IN_CATEGORY:
-            return value == rule.target.category
+            return value is not None  # in the target category: checked above
 
 
 @dataclass(frozen=True, slots=True)

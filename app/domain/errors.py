@@ -36,6 +36,9 @@ class ErrorCode(StrEnum):
     UNIT_MISMATCH = "UNIT_MISMATCH"
     SERIES_FULL = "SERIES_FULL"
     CONFLICT = "CONFLICT"
+    # alerts
+    FORBIDDEN_TARGET = "FORBIDDEN_TARGET"
+    """A webhook URL pointing at a private, loopback or link-local address (SSRF)."""
 
 
 FieldPath = tuple[str, ...]

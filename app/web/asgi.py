@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
+from app.alerts.service import alerts_running
 from app.observability import Metrics, exposing_sort_bounds
 from app.settings import Settings, get_settings
 from app.storage.changes import TrendChangeFeed
@@ -106,6 +107,7 @@ def create_app(
                 await stack.enter_async_context(opened.probing(settings.mongodb_recovery_probe_ms))
                 if cache is not None:
                     await stack.enter_async_context(following(cache, opened))
+                await stack.enter_async_context(alerts_running(opened, settings))
                 yield {"database": opened, "trend_changes": changes, "response_cache": cache}
         finally:
             await changes.close()

@@ -24,7 +24,8 @@ strawberry.enum(
     UserErrorCode,
     description="Stable codes of user errors: INVALID_INPUT (a validation rule), NOT_FOUND, "
     "DUPLICATE_SLUG, VERSION_CONFLICT (expectedVersion is stale), UNKNOWN_CATEGORY, "
-    "UNKNOWN_RELATED.",
+    "UNKNOWN_RELATED, CONFLICT, FORBIDDEN_TARGET (a webhook URL on a private or loopback "
+    "address) and the appendSeries codes.",
 )
 strawberry.enum(
     UpsertOutcome,

@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 
+from app.domain.keys import hash_key
+from app.settings import Settings
 from app.storage.database import Database
-from tests.conftest import GraphQLClient
+from tests.conftest import GraphQLClient, app_client
 
 CREATE = """
 mutation($input: CreateWatchlistInput!) {
@@ -146,3 +148,23 @@ async def test_unknown_ids_are_not_found(analyst: GraphQLClient, identifier: str
     for query, variables in calls:
         (payload,) = (await analyst.data(query, variables)).values()
         assert [error["code"] for error in payload["userErrors"]] == ["NOT_FOUND"]
+
+
+async def test_over_http_a_missing_scope_is_403(trends: Database, settings: Settings) -> None:
+    writer, watcher = "writer-key-for-403", "watcher-key-for-403"
+    serving = settings.model_copy(
+        update={"api_key_hashes": (hash_key(writer), f"w:{hash_key(watcher)}:alerts")}
+    )
+    body = {"query": CREATE, "variables": {"input": {"name": "x", "slugs": []}}}
+    async with app_client(trends, serving) as client:
+        refused = await client.post(
+            "/graphql", json=body, headers={"Authorization": f"Bearer {writer}"}
+        )
+        allowed = await client.post(
+            "/graphql", json=body, headers={"Authorization": f"Bearer {watcher}"}
+        )
+    assert refused.status_code == 403
+    assert refused.json()["errors"][0]["extensions"] == {"code": "FORBIDDEN"}
+    assert allowed.status_code == 200
+    assert allowed.json()["data"]["createWatchlist"]["userErrors"] == []
+    assert await trends.watchlists.count_documents({}) == 1
