@@ -52,10 +52,10 @@ async def test_browsers_get_graphiql(client: httpx.AsyncClient) -> None:
     assert "graphiql" in response.text.lower()
 
 
-async def test_root_redirects_to_graphql(client: httpx.AsyncClient) -> None:
+async def test_root_serves_the_web_app(client: httpx.AsyncClient) -> None:
     response = await client.get("/")
-    assert response.status_code == 307
-    assert response.headers["location"] == "/graphql"
+    assert response.status_code == 200
+    assert '<main id="main"' in response.text
 
 
 @pytest.mark.parametrize(

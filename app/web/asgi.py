@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from app.alerts.service import alerts_running
@@ -23,7 +23,7 @@ from app.settings import Settings, get_settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import Database, open_database
 from app.storage.response_cache import ResponseCache, following
-from app.web import graphiql
+from app.web import explorer, graphiql
 from app.web.graphql_view import GraphQLView
 
 logger = logging.getLogger(__name__)
@@ -46,10 +46,6 @@ async def readyz(request: Request) -> JSONResponse:
     if database.available and await database.ping():
         return JSONResponse({"status": "ready", "database": "ok"})
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-
-
-async def index(request: Request) -> RedirectResponse:
-    return RedirectResponse("/graphql")
 
 
 def tune_garbage_collector(young_threshold: int) -> None:
@@ -140,13 +136,13 @@ def create_app(
     graphql = view_class(schema or build_schema(settings), settings, metrics=metrics)
     return Starlette(
         routes=[
-            Route("/", index),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics_endpoint),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Mount(graphiql.ASSETS_URL, graphiql.assets_app(), name="graphiql-assets"),
+            *explorer.routes(),  # the web app: /, /trends/<slug>, /compare, /watchlists
         ],
         middleware=cors_middleware(settings),
         lifespan=lifespan,
