@@ -7,7 +7,9 @@
   (the argument's default when left out; sizes above the page-size limit count as the
   limit, since the resolver refuses them with its own message), or the length of
   ``slugs``/``ids``.
-- Other lists (``growth``, ``categories``) cost one item: they are embedded or tiny.
+- Other lists (``growth``, ``categories``) cost one item: they are embedded or tiny. So
+  do lists of series points, sized or not (``series(last: 12)``): a signal's points are
+  one array of its stored document, read in one go, and each point is a date and a value.
 - A bulk write costs its number of items times one item (the payload with its selection),
   like a list: ``upsertTrends``/``upsertCategories`` the length of ``inputs``,
   ``importTrends`` the lines of ``jsonLines`` as the mutation splits them (blank lines
@@ -57,6 +59,8 @@ LIST_ARGUMENTS = ("slugs", "ids")
 BULK_ARGUMENTS = ("inputs", "jsonLines")
 """Arguments carrying the items of a bulk write: a list, or JSON Lines in one string."""
 FREE_WRAPPERS = ("PageInfo",)
+EMBEDDED_ITEMS = ("SeriesPoint",)
+"""Item types of lists that cost one item whatever their size (see the module's docstring)."""
 
 
 class _CostWalker:
@@ -121,7 +125,8 @@ class _CostWalker:
             return children
         item_cost = 1 + children
         if _is_list(definition):
-            return self.size(definition, node) * item_cost
+            size = 1 if type_name in EMBEDDED_ITEMS else self.size(definition, node)
+            return size * item_cost
         if self.count_bulk_items:
             return self.bulk_items(definition, node) * item_cost
         return item_cost

@@ -26,7 +26,7 @@ strawberry.enum(
 
 
 @strawberry.type(description="A related trend, why it is related, and how strongly.")
-class RelatedTrendEdge:
+class RelatedTrend:
     node: Annotated[Trend, strawberry.lazy("schema.trend")] = strawberry.field(
         description="The related trend."
     )

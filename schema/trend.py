@@ -19,7 +19,7 @@ from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
 from schema.loaders import load_each
 from schema.reads import trend_fields
-from schema.related import MAX_RELATED, RelatedTrendEdge, check_limit, related_links
+from schema.related import MAX_RELATED, RelatedTrend, check_limit, related_links
 from schema.selection import selected_names
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
 from schema.signals import Signal, resolve_signals, resolve_volume
@@ -318,7 +318,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The trends of `related`, in its order, each with the reason it is "
         "related (EXPLICIT, CO_MOVEMENT, SHARED_TAGS) and how strongly.",
-        graphql_type="list[RelatedTrendEdge]",
+        graphql_type="list[RelatedTrend]",
     )
     async def related_edges(
         self,
@@ -329,15 +329,13 @@ class Trend(relay.Node):
                 description=f"How many related trends to return, 0 to {MAX_RELATED}."
             ),
         ] = 10,
-    ) -> list[RelatedTrendEdge | StoredDocumentError]:
+    ) -> list[RelatedTrend | StoredDocumentError]:
         links = await related_links(info, self.model, check_limit(first))
         fields = trend_fields(info, "node")
         loader = info.context.loaders.trend_fields_by_id
         trends = await load_each(loader, [(link.trend_id, fields) for link in links])
         return [
-            RelatedTrendEdge(
-                node=Trend.from_model(trend), reason=link.reason, strength=link.strength
-            )
+            RelatedTrend(node=Trend.from_model(trend), reason=link.reason, strength=link.strength)
             if isinstance(trend, models.Trend)
             else trend
             for link, trend in zip(links, trends, strict=True)

@@ -173,7 +173,7 @@ async def test_sparklines_for_two_signals_cost_a_constant_number_of_commands(
     fifty_trends: Database,
 ) -> None:
     await add_two_signals(fifty_trends)
-    graphql = GraphQLClient(fifty_trends, Settings(database="x", max_query_cost=10_000))
+    graphql = GraphQLClient(fifty_trends, Settings(database="x"))  # the default cost limit
     commands = await commands_by_page_size(graphql, SPARKLINES)
     # The page; every trend's signal summaries at once; every sparkline at once.
     assert commands == {1: 3, 10: 3, 50: 3}, commands

@@ -103,3 +103,19 @@ async def test_old_contract_and_bad_arguments(
     result, stats = await graphql.execute(COMPARE, {"slugs": ["big", "small"]})
     assert result.errors is None
     assert stats.commands == 3  # the trends, their signals, the compared series
+
+
+async def test_comparing_signals_of_two_units_is_refused(
+    database: Database, settings: Settings
+) -> None:
+    client = await seed(database, settings)
+    mixed = await client.data(
+        APPEND,
+        {"slug": "none", "points": points([1, 2]), "source": "search-volume", "unit": "INDEX"},
+    )
+    assert mixed["appendSeries"]["userErrors"] == []
+    errors = await client.errors(COMPARE, {"slugs": ["big", "none"], "source": "search-volume"})
+    assert errors == [
+        "compareTrends: the search-volume signals in WORLD of these trends mix units "
+        "(INDEX and COUNT); compare one unit at a time"
+    ]

@@ -40,6 +40,19 @@ TREND_PAGE = """{ trend(slug: "asyncio") {
         ),
         ("{ trends { edges { node { name } } } }", None, 2 + 20),  # default page size
         ('{ compareTrends(slugs: ["a", "b", "c"]) { name } }', None, 3),
+        # connection 2 + 50 x (node 1 + signals 1 x (1 + sparkline points 1 + latest 1));
+        # a list of series points costs one item, whatever its length
+        (
+            """{ trends(first: 50) { edges { node { name signals {
+                 source series(last: 12) { value } latest { value } } } } } }""",
+            None,
+            2 + 50 * (1 + 3),
+        ),
+        (
+            '{ trend(slug: "asyncio") { relatedEdges(first: 5) { strength node { name } } } }',
+            None,
+            1 + 5 * 2,
+        ),
         ("{ categories { name } }", None, 1),
         ("{ __schema { types { name } } }", None, 0),
     ],
