@@ -87,14 +87,18 @@ class Signal:
     ) -> models.GrowthWindow | None:
         return self.model.growth_for(window)
 
-    @strawberry.field(description="The newest point of the series; null when it is empty.")
-    def latest(self) -> SeriesPoint | None:
-        return SeriesPoint.from_model(self.model.latest) if self.model.latest else None
+    @strawberry.field(
+        description="The newest point of the series; null when it is empty.",
+        graphql_type=SeriesPoint | None,
+    )
+    def latest(self) -> DomainPoint | None:
+        return self.model.latest
 
     @strawberry.field(
         description="The series, oldest point first, from `from` to `to` (both included), "
         "then only its last `last` points when given. `series(last: 12)` is a sparkline: a "
-        "whole page of trends reads its sparklines in one database query."
+        "whole page of trends reads its sparklines in one database query.",
+        graphql_type=list[SeriesPoint],
     )
     async def series(
         self,
@@ -112,7 +116,7 @@ class Signal:
                 description=f"Only the last N points (1 to {MAX_POINTS_PER_SERIES}) of the range."
             ),
         ] = None,
-    ) -> list[SeriesPoint]:
+    ) -> list[DomainPoint]:
         if from_ is not None and to is not None and from_ > to:
             raise BadUserInputError(f"series: from ({from_}) is after to ({to})", argument="from")
         if last is not None and not 1 <= last <= MAX_POINTS_PER_SERIES:
@@ -132,7 +136,7 @@ class Signal:
         ]
         if last is not None:
             chosen = chosen[-last:]
-        return [SeriesPoint.from_model(point) for point in chosen]
+        return chosen
 
 
 def check_region_argument(region: str | None) -> None:

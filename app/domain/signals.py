@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from statistics import median
+from typing import Any
 
 from app.domain.models import SLUG_PATTERN, GrowthWindow, GrowthWindowKey
 from app.domain.regions import WORLD, is_region
@@ -105,8 +106,9 @@ class Signal:
     key: SignalKey
     unit: SignalUnit
     granularity: Granularity | None
-    growth: tuple[GrowthWindow, ...]
-    """Computed from this signal's own series (``MONTHLY_MEAN_RATIO``), shortest first."""
+    stored_growth: Mapping[str, Any]
+    """This signal's growth as stored (window key to window), read into models only when
+    asked for (:attr:`growth`): a page of sparklines never pays for it."""
     latest: SeriesPoint | None
     point_count: int
     version: int
@@ -120,8 +122,19 @@ class Signal:
     def region(self) -> str:
         return self.key.region
 
+    @property
+    def growth(self) -> tuple[GrowthWindow, ...]:
+        """Computed from this signal's own series (``MONTHLY_MEAN_RATIO``), shortest first."""
+        stored = self.stored_growth
+        return tuple(
+            GrowthWindow.model_validate(stored[key.value])
+            for key in GrowthWindowKey
+            if key.value in stored
+        )
+
     def growth_for(self, window: GrowthWindowKey) -> GrowthWindow | None:
-        return next((growth for growth in self.growth if growth.window is window), None)
+        stored = self.stored_growth.get(window.value)
+        return GrowthWindow.model_validate(stored) if stored else None
 
 
 def check_signal(source: str | None, region: str | None, unit: str | None) -> list[PointProblem]:

@@ -34,7 +34,7 @@ from pymongo.errors import DuplicateKeyError
 
 from app.domain.comovement import Movement, movement_of
 from app.domain.growth import compute_growth
-from app.domain.models import GrowthWindow, GrowthWindowKey
+from app.domain.models import GrowthWindow
 from app.domain.regions import WORLD
 from app.domain.series import (
     DEFAULT_SOURCE,
@@ -133,11 +133,7 @@ def read_signal(document: Document) -> Signal:
         key=SignalKey(document["source"], document["region"]),
         unit=SignalUnit(document["unit"]),
         granularity=Granularity(document["granularity"]) if document.get("granularity") else None,
-        growth=tuple(
-            GrowthWindow.model_validate(growth[key.value])
-            for key in GrowthWindowKey
-            if key in growth
-        ),
+        stored_growth=growth,
         latest=SeriesPoint(latest["date"].date(), latest["value"]) if latest else None,
         point_count=document.get("pointCount", 0),
         version=document["version"],
