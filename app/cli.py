@@ -169,3 +169,63 @@ def persist_queries(
                 typer.echo(f"{sha256_hex(text)}  {path}")
 
     asyncio.run(register())
+
+
+@cli.command("recompute-forecasts")
+def recompute_forecasts(
+    processes: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Worker processes fitting forecasts [CPU cores]."),
+    ] = None,
+) -> None:
+    """Recompute every trend's forecast from its current series (forecasts are otherwise
+    recomputed in the background when a series is written), with a progress bar."""
+    settings = load_settings()
+    settings.configure_logging()
+    import multiprocessing
+    import os
+    import time
+    from concurrent.futures import ProcessPoolExecutor
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from app.storage.database import open_database
+    from app.storage.forecast_worker import recompute_all
+
+    workers = processes or os.cpu_count() or 1
+
+    async def run() -> None:
+        async with open_database(settings) as database:
+            total = await database.trend_series.count_documents({})
+            columns = (
+                TextColumn("forecasts"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+            )
+            started = time.perf_counter()
+            with (
+                ProcessPoolExecutor(
+                    workers, mp_context=multiprocessing.get_context("spawn")
+                ) as pool,
+                Progress(*columns, console=None, transient=False) as progress,
+            ):
+                task = progress.add_task("recompute", total=total)
+                done = await recompute_all(
+                    database, pool, lambda count: progress.update(task, completed=count)
+                )
+            typer.echo(
+                f"recomputed {done} forecasts in {time.perf_counter() - started:.1f}s "
+                f"with {workers} processes",
+                err=True,
+            )
+
+    asyncio.run(run())

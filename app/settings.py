@@ -105,6 +105,15 @@ class Settings(BaseSettings):
         "(docs/executor.md); false runs graphql-core's executor as shipped, nothing else changes.",
     )
     log_format: Literal["text", "json"] = "text"
+    # Forecasts: recomputed in the background after series writes (app/storage/forecast_worker.py).
+    forecast_processes: Annotated[int, Field(ge=1, le=64)] = Field(
+        default=1,
+        description="Worker processes fitting forecasts after series writes (CPU work, kept "
+        "out of the serving process).",
+    )
+    forecast_concurrency: Annotated[int, Field(ge=1, le=256)] = Field(
+        default=2, description="Forecast recomputes in flight at once per API process."
+    )
     # Query limits (checked before execution).
     max_query_depth: Annotated[int, Field(ge=1, le=100)] = 12
     max_aliases: Annotated[int, Field(ge=1, le=1_000)] = 30

@@ -30,6 +30,7 @@ from app.domain.search import SearchQuery
 from app.settings import Settings, get_settings
 from app.storage.database import Database
 from app.storage.repositories import TrendRepository
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository
 from app.storage.repositories.search import SearchRepository, UnreadableTrend
 from app.storage.repositories.trends import (
@@ -98,6 +99,7 @@ def naive_loaders(context: Context) -> Loaders:
         context.categories,
         context.series,
         RelatedRepository(context.database),
+        ForecastRepository(context.database),
         max_batch_size=context.settings.dataloader_batch_size,
         metrics=context.metrics,
         batching=False,

@@ -14,9 +14,11 @@ from app.observability import Metrics
 from app.settings import Settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import CommandStats, Database
+from app.storage.forecast_worker import ForecastWorker
 from app.storage.ratelimit import RateDecision, RateLimiter
 from app.storage.repositories import CategoryRepository, TrendRepository
 from app.storage.repositories.category_writes import CategoryWriter
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository
 from app.storage.repositories.search import SearchRepository
 from app.storage.repositories.series import SeriesRepository
@@ -35,6 +37,7 @@ def batched_loaders(context: Context) -> Loaders:
         context.categories,
         context.series,
         RelatedRepository(context.database),
+        ForecastRepository(context.database),
         max_batch_size=context.settings.dataloader_batch_size,
         metrics=context.metrics,
     )
@@ -70,6 +73,9 @@ class Context:
         default_factory=dict
     )
     """The trend fields each place of the query reads (schema.reads), worked out once."""
+    forecast_worker: ForecastWorker | None = None
+    """Recomputes forecasts after series writes; ``None``: nothing schedules them (the
+    forecasts then stay stale until ``python -m app recompute-forecasts``)."""
     make_loaders: LoadersFactory = batched_loaders
     """How the loaders are made (:meth:`renew_loaders`); a seam for baselines composed
     elsewhere, such as the benchmark's."""
@@ -101,6 +107,7 @@ class Context:
         principal: Principal | None = None,
         trend_changes: TrendChangeFeed | None = None,
         response_cache: ResponseCache | None = None,
+        forecast_worker: ForecastWorker | None = None,
     ) -> Context:
         return cls(
             database=database,
@@ -118,6 +125,7 @@ class Context:
             principal=principal,
             trend_changes=trend_changes,
             response_cache=response_cache,
+            forecast_worker=forecast_worker,
         )
 
     def renew_loaders(self) -> None:

@@ -36,10 +36,11 @@ strawberry.enum(
     DomainTrendOrderField,
     description=(
         "What to order trends by: GROWTH (for the window given in `TrendOrder.window`), "
-        "NAME (case- and accent-insensitive), UPDATED_AT, or STATUS (by momentum: "
-        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest), or "
+        "NAME (case- and accent-insensitive), UPDATED_AT, STATUS (by momentum: "
+        "EXPLODING, REGULAR, PEAKED, DECLINING when descending; no status sorts lowest), "
         "VOLUME (the trend's `volume`: the latest count of its preferred COUNT signal; "
-        "trends without one sort lowest)."
+        "trends without one sort lowest), or FORECAST_GROWTH (the primary signal's "
+        "forecast growth over the horizon; trends without one sort lowest)."
     ),
 )
 

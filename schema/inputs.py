@@ -11,6 +11,7 @@ from app.domain.series import DEFAULT_SOURCE
 from app.storage import repositories
 from schema.enums import GrowthWindowKey, OrderDirection, TrendOrderField, TrendStatus
 from schema.errors import BadUserInputError
+from schema.forecast import ForecastOutlook
 
 MAX_FILTER_VALUES = 20
 
@@ -24,6 +25,26 @@ class GrowthRange:
     max: float | None = strawberry.field(
         default=None, description="Largest growth in percent to include."
     )
+
+
+@strawberry.input(description="A range of forecast growth; either bound may be left out.")
+class ForecastGrowthRange:
+    min: float | None = strawberry.field(
+        default=None, description="Smallest forecast growth in percent to include."
+    )
+    max: float | None = strawberry.field(
+        default=None, description="Largest forecast growth in percent to include."
+    )
+
+
+def _check_range(name: str, low: float | None, high: float | None) -> None:
+    bounds = [bound for bound in (low, high) if bound is not None]
+    if not all(map(math.isfinite, bounds)):
+        raise BadUserInputError(f"filter.{name} bounds must be finite numbers", argument="filter")
+    if low is not None and high is not None and low > high:
+        raise BadUserInputError(
+            f"filter.{name}.min ({low}) is greater than max ({high})", argument="filter"
+        )
 
 
 @strawberry.input(
@@ -52,6 +73,15 @@ class TrendFilter:
     growth: GrowthRange | None = strawberry.field(
         default=None, description="Only trends whose growth for a window lies in this range."
     )
+    outlook: list[ForecastOutlook] | None = strawberry.field(
+        default=None,
+        description="Only trends whose forecast (of the primary signal) has one of these "
+        "outlooks; trends without a forecast never match.",
+    )
+    forecast_growth: ForecastGrowthRange | None = strawberry.field(
+        default=None,
+        description="Only trends whose forecast growth over the horizon lies in this range.",
+    )
     signal: SignalFilter | None = strawberry.field(
         default=None,
         description="Only trends with a signal from this source and/or region (indexed).",
@@ -60,7 +90,8 @@ class TrendFilter:
     def to_domain(self) -> repositories.TrendFilter:
         tags = self.tags or []
         statuses = self.status or []
-        for name, values in (("tags", tags), ("status", statuses)):
+        outlooks = self.outlook or []
+        for name, values in (("tags", tags), ("status", statuses), ("outlook", outlooks)):
             if len(values) > MAX_FILTER_VALUES:
                 raise BadUserInputError(
                     f"filter.{name} takes at most {MAX_FILTER_VALUES} values, got {len(values)}",
@@ -68,16 +99,10 @@ class TrendFilter:
                 )
         growth = self.growth
         if growth is not None:
-            bounds = [bound for bound in (growth.min, growth.max) if bound is not None]
-            if not all(map(math.isfinite, bounds)):
-                raise BadUserInputError(
-                    "filter.growth bounds must be finite numbers", argument="filter"
-                )
-            if growth.min is not None and growth.max is not None and growth.min > growth.max:
-                raise BadUserInputError(
-                    f"filter.growth.min ({growth.min}) is greater than max ({growth.max})",
-                    argument="filter",
-                )
+            _check_range("growth", growth.min, growth.max)
+        forecast_growth = self.forecast_growth
+        if forecast_growth is not None:
+            _check_range("forecastGrowth", forecast_growth.min, forecast_growth.max)
         signal = self.signal
         if signal is not None:
             if signal.source is None and signal.region is None:
@@ -99,6 +124,9 @@ class TrendFilter:
             growth_window=growth.window if growth else None,
             min_growth=growth.min if growth else None,
             max_growth=growth.max if growth else None,
+            outlook=outlooks,
+            min_forecast_growth=forecast_growth.min if forecast_growth else None,
+            max_forecast_growth=forecast_growth.max if forecast_growth else None,
         )
 
 

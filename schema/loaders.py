@@ -13,11 +13,13 @@ from typing import TypeVar, cast
 
 from strawberry.dataloader import DataLoader
 
+from app.domain.forecasting import ForecastOutcome
 from app.domain.models import Category, Trend
 from app.domain.series import Series, SeriesPoint
 from app.domain.signals import Signal
 from app.observability import Metrics
 from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository, RelatedSubject
 from app.storage.repositories.series import SeriesRepository
 from app.storage.repositories.stored import StoredDocumentError
@@ -95,6 +97,8 @@ class Loaders:
     """By id, reading only the fields asked (with the rest of the batch's)."""
     trend_fields_by_slug: DataLoader[FieldsKey, Trend | None]
     """By slug or alias, reading only the fields asked (with the rest of the batch's)."""
+    forecast_by_signal_id: DataLoader[str, ForecastOutcome | None]
+    """A signal's stored forecast (computed on write, only read here), by signal id."""
 
     @classmethod
     def create(
@@ -103,6 +107,7 @@ class Loaders:
         categories: CategoryRepository,
         series: SeriesRepository,
         related: RelatedRepository,
+        forecasts: ForecastRepository,
         *,
         max_batch_size: int,
         metrics: Metrics | None = None,
@@ -144,4 +149,5 @@ class Loaders:
             related_suggestions=loader("related_suggestions", related.scored),
             trend_fields_by_id=loader("trend_by_id", fields_by_id),
             trend_fields_by_slug=loader("trend_by_slug", fields_by_slug),
+            forecast_by_signal_id=loader("forecast_by_signal_id", forecasts.by_signal_ids),
         )

@@ -115,7 +115,7 @@ class SeriesMutation:
                 UserError(field=["slug"], message=f"no trend {slug!r}", code=ErrorCode.NOT_FOUND)
             )
         try:
-            await info.context.series.append(
+            appended = await info.context.series.append(
                 trend.id,
                 new_points,
                 series_source,
@@ -126,6 +126,8 @@ class SeriesMutation:
             return _refused(
                 UserError(field=[error.field], message=str(error), code=ErrorCode(error.code))
             )
+        if info.context.forecast_worker is not None:  # computed on write, in the background
+            info.context.forecast_worker.schedule(appended.signal.id)
         [read_back] = await info.context.trends.by_ids([trend.id])
         updated = expect(read_back)
         return AppendSeriesPayload(

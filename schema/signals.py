@@ -16,6 +16,13 @@ from app.domain.series import SeriesPoint as DomainPoint
 from schema.context import Info
 from schema.enums import GrowthWindowKey
 from schema.errors import BadUserInputError
+from schema.forecast import (
+    Forecast,
+    ForecastUnavailable,
+    as_forecast,
+    as_unavailable,
+    signal_outcome,
+)
 from schema.series import SeriesPoint
 
 if TYPE_CHECKING:
@@ -86,6 +93,18 @@ class Signal:
         window: Annotated[GrowthWindowKey, strawberry.argument(description="The window wanted.")],
     ) -> models.GrowthWindow | None:
         return self.model.growth_for(window)
+
+    @strawberry.field(
+        description="The forecast of this signal's series (computed when the series was "
+        "written; `stale` when it changed since); null when there is none, and then "
+        "`forecastUnavailable` says why."
+    )
+    async def forecast(self, info: Info) -> Forecast | None:
+        return as_forecast(*await signal_outcome(info, self.model))
+
+    @strawberry.field(description="Why `forecast` is null; null when there is a forecast.")
+    async def forecast_unavailable(self, info: Info) -> ForecastUnavailable | None:
+        return as_unavailable(*await signal_outcome(info, self.model))
 
     @strawberry.field(
         description="The newest point of the series; null when it is empty.",

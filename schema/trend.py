@@ -17,6 +17,12 @@ from schema.category import Category
 from schema.compare import ComparedSeries
 from schema.context import Info
 from schema.enums import GrowthMethod, GrowthWindowKey, TrendStatus
+from schema.forecast import (
+    Forecast,
+    ForecastUnavailable,
+    resolve_forecast,
+    resolve_forecast_unavailable,
+)
 from schema.loaders import load_each
 from schema.reads import trend_fields
 from schema.related import MAX_RELATED, RelatedTrend, check_limit, related_links
@@ -46,7 +52,16 @@ class GrowthWindow:
 
 
 READING_FIELDS = frozenset(
-    {"related", "relatedEdges", "series", "seriesSource", "signals", "volume"}
+    {
+        "related",
+        "relatedEdges",
+        "series",
+        "seriesSource",
+        "signals",
+        "volume",
+        "forecast",
+        "forecastUnavailable",
+    }
 )
 """Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
 read left them out)."""
@@ -285,6 +300,21 @@ class Trend(relay.Node):
         ] = None,
     ) -> list[SeriesPoint]:
         return await resolve_series(info, self.model.id, from_, to)
+
+    @strawberry.field(
+        description="The forecast of the trend's primary signal (computed when the signal "
+        "was written; `stale` when it changed since); null when there is none, and then "
+        "`forecastUnavailable` says why."
+    )
+    async def forecast(self, info: Info) -> Forecast | None:
+        return await resolve_forecast(info, self.model)
+
+    @strawberry.field(
+        description="Why `forecast` is null (e.g. Asyncio: NO_SERIES, its figures are only "
+        "reported); null when there is a forecast."
+    )
+    async def forecast_unavailable(self, info: Info) -> ForecastUnavailable | None:
+        return await resolve_forecast_unavailable(info, self.model)
 
     @strawberry.field(
         description="The source of the trend's primary signal (see `growth`), e.g. "

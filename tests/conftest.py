@@ -25,6 +25,7 @@ from app.domain.keys import Principal
 from app.settings import Settings
 from app.storage.database import CommandStats, Database, count_commands
 from app.storage.embedded import EmbeddedMongo
+from app.storage.forecast_worker import ForecastWorker
 from schema.context import Context
 from schema.root import build_schema
 from seeds.loader import default_seed_files, load_seed_files
@@ -69,6 +70,7 @@ async def _empty(database: Database) -> None:
         database.categories,
         database.trend_series,
         database.persisted_queries,
+        database.forecasts,
         database.watchlists,
         database.alert_rules,
         database.alert_outbox,
@@ -102,13 +104,20 @@ class GraphQLClient:
     schema: strawberry.Schema = default_schema
     principal: Principal | None = None
     """Who the requests authenticate as; ``None``: anonymous, so mutations are refused."""
+    forecast_worker: ForecastWorker | None = None
+    """Recomputes forecasts after series writes, as in the app; ``None``: nothing does."""
     compose: Callable[[Context], Context] | None = None
     """Changes each new context (a baseline's loaders, say), as a view subclass would."""
 
     async def execute(
         self, query: str, variables: dict[str, Any] | None = None
     ) -> tuple[ExecutionResult, CommandStats]:
-        context = Context.create(self.database, self.settings, principal=self.principal)
+        context = Context.create(
+            self.database,
+            self.settings,
+            principal=self.principal,
+            forecast_worker=self.forecast_worker,
+        )
         if self.compose is not None:
             context = self.compose(context)
         with count_commands(context.command_stats) as stats:

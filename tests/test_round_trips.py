@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from bson import ObjectId
 
 from app.domain.series import SeriesPoint
 from app.domain.signals import SignalUnit
+from app.forecasting.compute import compute_forecast
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories.series import series_document
+from app.storage.repositories.forecasts import ForecastKey, ForecastRepository
+from app.storage.repositories.series import SeriesRepository, series_document
 from bench.naive import make_naive, naive_schema
 from tests.conftest import GraphQLClient
 from tests.factories import make_trends
+from tests.forecasting.series import growing, weekly
 
 NESTED = """
 query($first: Int!) {
@@ -127,6 +130,54 @@ async def test_leaderboard_reads_the_page_then_its_categories(
     assert len(nodes) == 50
     assert all(node["category"] and node["category"]["name"] for node in nodes)
     assert stats.by_name == {"find": 2}
+
+
+TREND_PAGE = """
+query($slug: String!) { trend(slug: $slug) {
+  name description growth { label percent } category { name }
+  related(first: 5) { name growth { label percent } }
+  analyses { pestle { legal } } } }
+"""
+FORECASTS_OF_PAGE = """
+query($first: Int!) { trends(first: $first) { edges { node {
+  name forecast { outlook points { value } } forecastUnavailable { reason } } } } }
+"""
+
+
+async def test_forecasts_cost_the_read_path_nothing_but_one_batched_find(
+    fifty_trends: Database, graphql: GraphQLClient
+) -> None:
+    """Forecasts are computed on write: storing them changes nothing for the trend page,
+    and selecting them costs two ``$in`` for a whole page (the trends' signals, then their
+    forecasts), with no write and no fitting."""
+    _, before = await graphql.execute(TREND_PAGE, {"slug": "t-01"})
+    trends = await fifty_trends.trends.find({}, {"_id": 1}).sort("slug", 1).to_list()
+    points: list[SeriesPoint] = weekly(5 * 52, growing)
+    outcome = compute_forecast(points, 1, datetime.now(UTC))
+    keys = []
+    for document in trends[:25]:  # half with a signal, all but one of them with a forecast
+        appended = await SeriesRepository(fifty_trends).append(str(document["_id"]), points)
+        assert appended.series.version == 1
+        signal = appended.signal
+        keys.append(ForecastKey(signal.id, signal.trend_id, "search-interest/WORLD", True))
+    await ForecastRepository(fifty_trends).save_many([(key, outcome) for key in keys[:24]])
+    forecasts_stored = await fifty_trends.forecasts.count_documents({})
+
+    result, after = await graphql.execute(TREND_PAGE, {"slug": "t-01"})
+    assert result.errors is None, result.errors
+    assert after.by_name == before.by_name
+
+    result, page = await graphql.execute(FORECASTS_OF_PAGE, {"first": 50})
+    assert result.errors is None, result.errors
+    assert result.data is not None
+    nodes = [edge["node"] for edge in result.data["trends"]["edges"]]
+    assert sum(node["forecast"] is not None for node in nodes) == 24
+    reasons = sorted(
+        node["forecastUnavailable"]["reason"] for node in nodes if node["forecast"] is None
+    )
+    assert reasons == ["NOT_COMPUTED"] + ["NO_SERIES"] * 25
+    assert page.by_name == {"find": 3}  # the page, every signal, then every forecast
+    assert await fifty_trends.forecasts.count_documents({}) == forecasts_stored
 
 
 SPARKLINES = """

@@ -25,6 +25,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from app.domain.forecasting import Outlook
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(min_length=1, max_length=80, pattern=SLUG_PATTERN)]
 
@@ -214,6 +216,18 @@ class TrendSpec(DomainModel):
         return related
 
 
+class ForecastSummary(DomainModel):
+    """What a trend keeps of its primary signal's forecast, to filter and order lists by."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    signal_id: str
+    series_version: int
+    outlook: Outlook | None = None
+    """``None`` when the series could not be forecast (the forecast says why)."""
+    growth_percent: float | None = None
+
+
 class CoMovingTrend(DomainModel):
     """A trend whose primary signal's growth moved like this one's over the last year."""
 
@@ -260,6 +274,7 @@ class Trend(DomainModel):
     created_at: datetime
     updated_at: datetime | None = None
     version: int = 1
+    forecast: ForecastSummary | None = None
 
     @field_validator("id", mode="before")
     @classmethod

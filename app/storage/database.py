@@ -27,6 +27,7 @@ TRENDS = "trends"
 CATEGORIES = "categories"
 TREND_SERIES = "trend_series"
 PERSISTED_QUERIES = "persisted_queries"
+FORECASTS = "forecasts"
 WATCHLISTS = "watchlists"
 ALERT_RULES = "alert_rules"
 ALERT_OUTBOX = "alert_outbox"
@@ -193,6 +194,7 @@ class Database:
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
         self.trend_series: AsyncCollection[Document] = self.db[TREND_SERIES]
         self.persisted_queries: AsyncCollection[Document] = self.db[PERSISTED_QUERIES]
+        self.forecasts: AsyncCollection[Document] = self.db[FORECASTS]
         self.watchlists: AsyncCollection[Document] = self.db[WATCHLISTS]
         self.alert_rules: AsyncCollection[Document] = self.db[ALERT_RULES]
         self.alert_outbox: AsyncCollection[Document] = self.db[ALERT_OUTBOX]
@@ -304,6 +306,8 @@ class Database:
                 IndexModel([("signalKeys", ASCENDING)]),  # filters by source and region
                 IndexModel([("volume", DESCENDING), ("_id", DESCENDING)]),
                 *growth_indexes,
+                IndexModel([("forecast.outlook", ASCENDING)]),
+                IndexModel([("forecast.growthPercent", DESCENDING), ("_id", DESCENDING)]),
                 *rising_indexes,
             ]
         )

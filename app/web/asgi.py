@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from typing import TypedDict
 
 import strawberry
@@ -22,6 +24,7 @@ from app.observability import Metrics, exposing_sort_bounds
 from app.settings import Settings, get_settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import Database, open_database
+from app.storage.forecast_worker import ForecastWorker
 from app.storage.response_cache import ResponseCache, following
 from app.web import explorer, graphiql
 from app.web.graphql_view import GraphQLView
@@ -33,6 +36,7 @@ class State(TypedDict):
     database: Database
     trend_changes: TrendChangeFeed
     response_cache: ResponseCache | None
+    forecast_worker: ForecastWorker
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -97,6 +101,20 @@ def create_app(
             if settings.response_cache_entries
             else None
         )
+
+        # The pool is made on the first series write ("spawn": its children do not inherit
+        # the event loop and the driver's threads); until then no process is started.
+        def forecast_pool() -> ProcessPoolExecutor:
+            spawn = multiprocessing.get_context("spawn")
+            return ProcessPoolExecutor(settings.forecast_processes, mp_context=spawn)
+
+        forecasts = ForecastWorker(
+            opened,
+            forecast_pool,
+            concurrency=settings.forecast_concurrency,
+            owns_executor=True,
+        )
+        forecasts.start()
         try:
             async with contextlib.AsyncExitStack() as stack:
                 stack.enter_context(exposing_sort_bounds(metrics, opened.sort_bounds.reads))
@@ -104,9 +122,15 @@ def create_app(
                 if cache is not None:
                     await stack.enter_async_context(following(cache, opened))
                 await stack.enter_async_context(alerts_running(opened, settings))
-                yield {"database": opened, "trend_changes": changes, "response_cache": cache}
+                yield {
+                    "database": opened,
+                    "trend_changes": changes,
+                    "response_cache": cache,
+                    "forecast_worker": forecasts,
+                }
         finally:
             await changes.close()
+            await forecasts.stop()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:

@@ -121,6 +121,7 @@ class GraphQLView(GraphQL[Context, None]):
             principal=principal,
             trend_changes=getattr(request.state, "trend_changes", None),
             response_cache=getattr(request.state, "response_cache", None),
+            forecast_worker=getattr(request.state, "forecast_worker", None),
         )
         # The rest of this request runs in this task (or tasks copied from it), so the
         # driver's command listener counts into this request's stats.

@@ -12,6 +12,7 @@ from typing import Any
 from bson import ObjectId
 from bson.errors import InvalidId
 
+from app.domain.forecasting import Outlook
 from app.domain.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key
 from app.domain.pagination import (
     Position,
@@ -80,6 +81,7 @@ class TrendOrderField(StrEnum):
     NAME = "NAME"
     UPDATED_AT = "UPDATED_AT"
     STATUS = "STATUS"
+    FORECAST_GROWTH = "FORECAST_GROWTH"
     VOLUME = "VOLUME"
 
 
@@ -112,6 +114,7 @@ class TrendOrder:
                 TrendOrderField.NAME: "nameKey",
                 TrendOrderField.UPDATED_AT: "updatedAt",
                 TrendOrderField.STATUS: "statusRank",
+                TrendOrderField.FORECAST_GROWTH: "forecast.growthPercent",
                 TrendOrderField.VOLUME: "volume",
             }[self.field]
             signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
@@ -136,6 +139,8 @@ class TrendOrder:
             return search_key(trend.name)
         if self.field is TrendOrderField.STATUS:
             return STATUS_RANK[trend.status] if trend.status else None
+        if self.field is TrendOrderField.FORECAST_GROWTH:
+            return trend.forecast.growth_percent if trend.forecast else None
         if self.field is TrendOrderField.VOLUME:
             return trend.volume
         return trend.updated_at
@@ -151,6 +156,9 @@ class TrendFilter:
     growth_window: GrowthWindowKey | None = None
     min_growth: float | None = None
     max_growth: float | None = None
+    outlook: Sequence[Outlook] = ()
+    min_forecast_growth: float | None = None
+    max_forecast_growth: float | None = None
     signal_source: str | None = None
     """Only trends with a signal from this source (and ``signal_region``, when given)."""
     signal_region: str | None = None
@@ -177,6 +185,15 @@ class TrendFilter:
         if bounds:
             window = self.growth_window or GrowthWindowKey.THREE_MONTHS
             query[f"growth.{window.value}.percent"] = bounds
+        if self.outlook:
+            query["forecast.outlook"] = {"$in": [outlook.value for outlook in self.outlook]}
+        forecast_bounds: Document = {}
+        if self.min_forecast_growth is not None:
+            forecast_bounds["$gte"] = self.min_forecast_growth
+        if self.max_forecast_growth is not None:
+            forecast_bounds["$lte"] = self.max_forecast_growth
+        if forecast_bounds:
+            query["forecast.growthPercent"] = forecast_bounds
         return query
 
 
