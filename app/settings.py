@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     mongodb_timeout_ms: Annotated[int, Field(ge=100, le=120_000)] = 5_000
     mongodb_heartbeat_ms: Annotated[int, Field(ge=500, le=600_000)] = Field(
-        default=10_000,
+        default=1_000,
         description="How often the driver checks the database while it is up (each check "
         "costs both sides CPU); while it is down, probes run every "
         "mongodb_recovery_probe_ms instead.",
@@ -96,7 +96,7 @@ class Settings(BaseSettings):
         "look for it: the API serves again at most this long after it returns.",
     )
     change_stream_max_await_ms: Annotated[int, Field(ge=100, le=600_000)] = Field(
-        default=10_000,
+        default=1_000,
         description="How long the database holds an idle change stream's getMore before an "
         "empty answer (the idle cost of the response cache and subscriptions).",
     )

@@ -216,8 +216,8 @@ class Database:
         *,
         timeout_ms: int = 5_000,
         sort_bounds: bool = True,
-        heartbeat_ms: int = 10_000,
-        change_stream_max_await_ms: int = 10_000,
+        heartbeat_ms: int = 1_000,
+        change_stream_max_await_ms: int = 1_000,
     ) -> Database:
         """A client for ``uri`` (connections open lazily, on first use).
 
