@@ -88,6 +88,13 @@ class Metrics:
             buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500),
             registry=self.registry,
         )
+        self.compiled_fallbacks = Counter(
+            "trendgraph_compiled_execution_fallbacks",
+            "Compiled selections that gave up and were completed by graphql-core's path, by "
+            "reason (give_up, awaiting, path, resolver_error, error); see docs/executor.md.",
+            ["reason"],
+            registry=self.registry,
+        )
         self.embedded_database_restarts = Counter(
             "trendgraph_embedded_database_restarts",
             "Times the supervised embedded database died and was started again.",

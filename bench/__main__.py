@@ -22,13 +22,20 @@ S1c and S2c repeat S1 and S2 as GET requests, which the API's response cache may
 API CPU ms per request is the server processes' CPU time over the run divided by the
 requests served: it does not depend on how fast the database is. DB KB per request is the
 BSON size of the database's replies to one uncached request (``bench/wire_bytes.py``).
+
+Each scenario is measured ``--rounds`` times (rounds interleaved, so a slow spell of a shared
+machine spreads over all scenarios); the table shows the round of median CPU and, as
+"noise", the spread of the rounds' req/s and CPU (max minus min, over the median): a
+difference smaller than that between two runs is not a difference.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -90,6 +97,26 @@ class Measurement:
     cpu_ms_per_request: float
     commands_per_request: float
     rss_mib: float
+    rps_noise: float = 0.0
+    """(max - min) / median of req/s over the rounds."""
+    cpu_noise: float = 0.0
+    """(max - min) / median of CPU ms per request over the rounds."""
+
+
+def _spread(values: list[float]) -> float:
+    middle = statistics.median(values)
+    return (max(values) - min(values)) / middle if middle else 0.0
+
+
+def summarize(rounds: list[Measurement]) -> Measurement:
+    """The round of median CPU, with the spread of all rounds as its noise."""
+    ordered = sorted(rounds, key=lambda measured: measured.cpu_ms_per_request)
+    typical = ordered[(len(ordered) - 1) // 2]
+    return dataclasses.replace(
+        typical,
+        rps_noise=_spread([measured.load.rps for measured in rounds]),
+        cpu_noise=_spread([measured.cpu_ms_per_request for measured in rounds]),
+    )
 
 
 def pick_inputs(uri: str) -> tuple[str, str]:
@@ -133,6 +160,9 @@ def main(
     seeding_concurrency: Annotated[
         int, typer.Option(min=1, max=8, help="S4 batches in flight at once.")
     ] = 2,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Measurements per scenario (median and noise).")
+    ] = 3,
 ) -> None:
     """Run every scenario against trendgraph, naive and floor; print the table."""
     if shutil.which("wrk") is None:
@@ -180,21 +210,27 @@ def main(
             "naive": ("bench.naive:create_app", server_env),
             "floor": ("bench.floor:app", server_env),
         }
-        results: dict[tuple[str, str], Measurement] = {}
+        measured: dict[tuple[str, str], list[Measurement]] = {}
         for variant, (target, variant_env) in variants.items():
             port = free_port()
             with Server(target, port, variant_env, workers=workers) as server:
-                for scenario in scenarios:
-                    base = f"http://127.0.0.1:{port}"
-                    if variant == "floor":
-                        request: dict[str, Any] = {"url": base + scenario.floor_path}
-                    else:
-                        request = scenario.api_request(base)
-                    results[(variant, scenario.key)] = measure(
-                        server, uri, seconds=seconds, connections=connections, **request
-                    )
-                    console.print(f"  {variant} {scenario.key} done")
-        print_table(results, wire, scenarios, trends, database_name, connections, workers, seconds)
+                for round_number in range(1, rounds + 1):
+                    for scenario in scenarios:
+                        base = f"http://127.0.0.1:{port}"
+                        if variant == "floor":
+                            request: dict[str, Any] = {"url": base + scenario.floor_path}
+                        else:
+                            request = scenario.api_request(base)
+                        measured.setdefault((variant, scenario.key), []).append(
+                            measure(
+                                server, uri, seconds=seconds, connections=connections, **request
+                            )
+                        )
+                        console.print(f"  {variant} {scenario.key} round {round_number} done")
+        results = {key: summarize(rounds_measured) for key, rounds_measured in measured.items()}
+        print_table(
+            results, wire, scenarios, trends, database_name, connections, workers, seconds, rounds
+        )
         if seeding:
             s4 = run_seeding(uri, seeding, folder, workers, concurrency=seeding_concurrency)
             console.print(
@@ -222,16 +258,17 @@ def print_table(
     connections: int,
     workers: int,
     seconds: int,
+    rounds: int,
 ) -> None:
     table = Table(
         title=f"trendgraph bench: {trends} trends on {database_name}; "
-        f"wrk -c{connections}, {seconds}s per run; uvicorn x{workers} workers; "
-        f"{os.cpu_count()} cores"
+        f"wrk -c{connections}, {seconds}s per run, median of {rounds} rounds; "
+        f"uvicorn x{workers} workers; {os.cpu_count()} cores"
     )
     for column in (
-        "scenario", "variant", "req/s", "p50 ms", "p99 ms", "API CPU ms/req", "DB cmds/req",
-        "RSS MiB", "DB KB/req", "req/s vs naive", "req/s vs floor", "CPU vs naive",
-        "CPU vs floor", "DB KB vs floor", "errors",
+        "scenario", "variant", "req/s", "noise", "p50 ms", "p99 ms", "API CPU ms/req", "noise",
+        "DB cmds/req", "RSS MiB", "DB KB/req", "req/s vs naive", "req/s vs floor",
+        "CPU vs naive", "CPU vs floor", "DB KB vs floor", "errors",
     ):  # fmt: skip
         table.add_column(
             column, justify="right" if column not in ("scenario", "variant") else "left"
@@ -247,9 +284,11 @@ def print_table(
                 f"{scenario.key} {scenario.title}",
                 variant,
                 f"{result.load.rps:,.0f}",
+                f"±{result.rps_noise / 2:.0%}",
                 f"{result.load.p50_ms:.1f}",
                 f"{result.load.p99_ms:.1f}",
                 f"{result.cpu_ms_per_request:.2f}",
+                f"±{result.cpu_noise / 2:.0%}",
                 f"{result.commands_per_request:.1f}",
                 f"{result.rss_mib:.0f}",
                 "-" if read is None else f"{read / 1000:.1f}",

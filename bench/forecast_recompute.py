@@ -16,7 +16,7 @@ from app.settings import Settings
 from app.storage.database import Database
 from app.storage.embedded import EmbeddedMongo
 from app.storage.forecast_worker import recompute_all
-from app.storage.repositories import CategoryRepository
+from app.storage.repositories.category_writes import CategoryWriter
 from schema.context import Context
 from schema.root import schema
 from seeds.loader import DATA_DIR, parse_seed_file
@@ -75,7 +75,7 @@ async def _run(uri: str, trends: int, processes: int) -> RecomputeResult:
     database = Database.connect(uri, "bench")
     await database.ensure_indexes()
     taxonomy = parse_seed_file(DATA_DIR / "taxonomy.json").categories
-    await CategoryRepository(database).upsert(taxonomy)
+    await CategoryWriter(database).upsert(taxonomy)
     generated = generate(trends, 11, date(2026, 11, 29), taxonomy)
     await load_synthetic(database, generated)
     slugs = [trend.spec.slug for trend in generated[:500]]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Self
 
 import strawberry
+from strawberry.types.base import get_object_definition
 
 from app.domain import models
 
@@ -17,6 +18,14 @@ class Provenance:
         description="When the analysis was produced, if known."
     )
 
+    @classmethod
+    def from_model(cls, model: models.Provenance) -> Self:
+        """The analysis ``model`` (its domain model, :mod:`app.domain.models`, is the one
+        definition of its fields: ``tests/schema/test_analyses.py`` keeps this type and its
+        input in step with it)."""
+        names = [field.python_name for field in get_object_definition(cls, strict=True).fields]
+        return cls(**{name: getattr(model, name) for name in names})
+
 
 @strawberry.type(description="Trend Decomposition: what set the trend off and what it changes.")
 class TrendDecomposition(Provenance):
@@ -26,17 +35,6 @@ class TrendDecomposition(Provenance):
     )
     enabler: str = strawberry.field(description="What makes the new behaviour possible.")
     constraint_removed: str = strawberry.field(description="Which former limit no longer applies.")
-
-    @classmethod
-    def from_model(cls, model: models.TrendDecomposition) -> Self:
-        return cls(
-            source=model.source,
-            generated_at=model.generated_at,
-            trigger=model.trigger,
-            behavior_change=model.behavior_change,
-            enabler=model.enabler,
-            constraint_removed=model.constraint_removed,
-        )
 
 
 @strawberry.type(description="PESTLE analysis: the trend's macro-environmental factors.")
@@ -48,35 +46,12 @@ class PestleAnalysis(Provenance):
     legal: str = strawberry.field(description="Legal factors.")
     environmental: str = strawberry.field(description="Environmental factors.")
 
-    @classmethod
-    def from_model(cls, model: models.PestleAnalysis) -> Self:
-        return cls(
-            source=model.source,
-            generated_at=model.generated_at,
-            political=model.political,
-            economic=model.economic,
-            social=model.social,
-            technological=model.technological,
-            legal=model.legal,
-            environmental=model.environmental,
-        )
-
 
 @strawberry.type(description="Jobs-to-be-done: the job the trend does for the people adopting it.")
 class JobsToBeDone(Provenance):
     problem: str = strawberry.field(description="What problem the trend helps solve.")
     prior_workaround: str = strawberry.field(description="The workaround that existed before.")
     key_outcome: str = strawberry.field(description="The outcome that matters most.")
-
-    @classmethod
-    def from_model(cls, model: models.JobsToBeDone) -> Self:
-        return cls(
-            source=model.source,
-            generated_at=model.generated_at,
-            problem=model.problem,
-            prior_workaround=model.prior_workaround,
-            key_outcome=model.key_outcome,
-        )
 
 
 @strawberry.type(
@@ -91,19 +66,6 @@ class ConsumerTrendCanvas(Provenance):
         description="Inspirations and signals that show the trend."
     )
     innovations_emerging: str = strawberry.field(description="Innovations emerging around it.")
-
-    @classmethod
-    def from_model(cls, model: models.ConsumerTrendCanvas) -> Self:
-        return cls(
-            source=model.source,
-            generated_at=model.generated_at,
-            basic_need=model.basic_need,
-            drivers_of_change=model.drivers_of_change,
-            emerging_consumer_needs=model.emerging_consumer_needs,
-            new_consumer_expectations=model.new_consumer_expectations,
-            inspirations_signals=model.inspirations_signals,
-            innovations_emerging=model.innovations_emerging,
-        )
 
 
 @strawberry.type(description="The four framework analyses of a trend; each is null when absent.")

@@ -8,9 +8,11 @@ from strawberry import relay
 from app.storage import repositories
 from app.storage.repositories.trends import TrendPage
 from schema.context import Info
+from schema.plans import direct
 from schema.trend import Trend
 
 
+@direct
 def _encoded_cursor(self: TrendEdge) -> str:
     return self.page.cursor(self.index)
 

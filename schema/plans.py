@@ -1,17 +1,15 @@
 """What :class:`schema.execution.FastExecutor` can do without graphql-core's per-field
 machinery: per-field plans (a plain leaf's read and coercion, a direct resolver), kept per
-schema, and the closures a compiled selection is made of (see :mod:`schema.execution`).
+schema, and the :func:`direct` marker resolvers opt in with (see docs/executor.md).
 """
 
 from __future__ import annotations
 
-import inspect
-import keyword
 import weakref
 from collections.abc import Callable, Hashable
 from math import isfinite
 from operator import attrgetter
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from graphql import (
     GRAPHQL_MAX_INT,
@@ -23,14 +21,12 @@ from graphql import (
     GraphQLID,
     GraphQLInt,
     GraphQLNonNull,
-    GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
     GraphQLString,
     get_nullable_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList
-from graphql.pyutils import Undefined
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -50,14 +46,29 @@ class DirectResolver(NamedTuple):
     """For a basic field read with ``getattr``: the attribute (compiled code reads it inline)."""
 
 
+DIRECT = "__trendgraph_direct__"
+Resolver = TypeVar("Resolver", bound=Callable[..., Any])
+
+
+def direct(resolver: Resolver) -> Resolver:
+    """Marks a resolver the executor may call directly and under compiled selections: sync,
+    taking ``self`` and at most strawberry's ``Info``, a read without side effects that
+    does not read ``info.path``. Put it under ``@strawberry.field``. Unmarked resolvers
+    always go through strawberry and graphql-core (docs/executor.md)."""
+    setattr(resolver, DIRECT, True)
+    return resolver
+
+
 class FieldPlans:
     """What the executor learned about one schema's fields, by field identity."""
 
     def __init__(self) -> None:
         self.leaves: dict[int, FastField | None] = {}
         self.resolvers: dict[int, DirectResolver | None] = {}
-        self.object_templates: dict[Hashable, ObjectTemplate] = {}
-        """Generated object completions by shape, at most ``MAX_OBJECT_TEMPLATES``."""
+        self.object_templates: dict[Hashable, Callable[..., Any]] = {}
+        """Generated object completions by shape (see :mod:`schema.compiled`)."""
+        self.needs_path: set[int] = set()
+        """Fields whose resolver read ``info.path``: never compiled again."""
 
     @classmethod
     def of(cls, schema: GraphQLSchema) -> FieldPlans:
@@ -142,9 +153,9 @@ def static_fast_field(field_def: GraphQLField) -> FastField | None:
 
 
 def static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectResolver | None:
-    """Basic fields (an attribute) and sync resolvers taking ``self`` and maybe ``info``,
-    without extensions or arguments: they need no argument conversion nor the wrapping
-    strawberry puts around every resolver call."""
+    """Basic fields (an attribute) and sync resolvers marked :func:`direct`, taking ``self``
+    and maybe ``info``, without extensions or arguments: they need no argument conversion
+    nor the wrapping strawberry puts around every resolver call."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if (
         not isinstance(definition, StrawberryField)
@@ -164,7 +175,8 @@ def static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectRes
 
         return DirectResolver(read, None, definition)
     if (
-        resolver.is_async
+        not getattr(resolver.wrapped_func, DIRECT, False)
+        or resolver.is_async
         or resolver.self_parameter is None
         or resolver.root_parameter is not None
         or resolver.parent_parameter is not None
@@ -174,164 +186,3 @@ def static_direct_resolver(field_def: GraphQLField, handlers: bool) -> DirectRes
         return None
     info = resolver.info_parameter
     return DirectResolver(resolver.wrapped_func, info.name if info else None, definition)
-
-
-Completion = Callable[[Any], Any]
-"""Completes a resolved value into its response value, or raises :class:`GiveUp`."""
-
-
-class CompiledField(NamedTuple):
-    """A field of a compiled object."""
-
-    response_name: str
-    resolve: Callable[[Any], Any]
-    complete: Completion
-    from_method: bool
-    """The resolver is a method, which may return an awaitable."""
-    attribute: str | None = None
-    """Set when the value is this attribute of the object (read inline)."""
-
-
-class GiveUp(Exception):
-    """A completion met something only graphql-core's path can answer."""
-
-
-class Awaiting(GiveUp):
-    """A completion met an awaitable (it would meet one again for every sibling)."""
-
-
-def discard(value: Any) -> None:
-    """Closes the coroutines a resolver made for a completion that gave up: graphql-core's
-    path calls the resolver again, and these would otherwise never be awaited."""
-    for item in value if type(value) is list else (value,):
-        if inspect.iscoroutine(item):
-            item.close()
-
-
-def same(value: Any) -> Any:
-    return value
-
-
-def constant(value: Any) -> Callable[[Any], Any]:
-    return lambda _source: value
-
-
-def leaf_completion(
-    leaf_type: GraphQLScalarType | GraphQLEnumType, non_null: bool
-) -> Completion | None:
-    """Completes a value of ``leaf_type``; ``None`` when the type has no output coercion."""
-    coerce = leaf_type.coerce_output_value
-    if coerce is None:
-        return None
-
-    def complete_leaf(value: Any) -> Any:
-        if value is None:
-            if non_null:
-                raise GiveUp
-            return None
-        coerced = coerce(value)
-        if coerced is None or coerced is Undefined:
-            raise GiveUp
-        return coerced
-
-    # The common cases answer in one call: a value already in its output form.
-    return in_output_form(leaf_type, complete_leaf)
-
-
-def list_completion(complete_item: Completion, non_null: bool) -> Completion:
-    def complete_list(value: Any) -> Any:
-        if type(value) is list:
-            return [complete_item(item) for item in value]
-        if value is None and not non_null:
-            return None
-        raise GiveUp  # another iterable, or a null in a non-null list
-
-    return complete_list
-
-
-MAX_OBJECT_TEMPLATES = 512
-"""Object shapes whose generated code a schema keeps (a client can send any number)."""
-ObjectTemplate = Callable[..., Completion]
-
-
-def object_completion(
-    object_type: GraphQLObjectType,
-    fields: list[CompiledField],
-    non_null: bool,
-    is_awaitable: Callable[[Any], bool],
-    templates: dict[Hashable, ObjectTemplate],
-) -> Completion:
-    """Completes an object of ``object_type`` with ``fields``: a function generated for the
-    selection's shape (as ``dataclasses`` generates ``__init__``), the fields' reads and
-    completions unrolled, attributes read inline; generated once per shape and schema."""
-    is_type_of = object_type.is_type_of
-    shape = (
-        non_null,
-        is_type_of is not None,
-        tuple((f.response_name, _inline(f.attribute), f.from_method) for f in fields),
-    )
-    template = templates.get(shape)
-    if template is None:
-        template = _object_template(*shape)
-        if len(templates) < MAX_OBJECT_TEMPLATES:
-            templates[shape] = template
-    arguments = [is_type_of, is_awaitable]
-    for field in fields:
-        arguments += (field.resolve, field.complete)
-    return template(*arguments)
-
-
-def _inline(attribute: str | None) -> str | None:
-    """``attribute`` when generated code may spell it as ``value.attribute``."""
-    if attribute is None or not attribute.isidentifier() or keyword.iskeyword(attribute):
-        return None
-    return attribute
-
-
-def _object_template(
-    non_null: bool, type_check: bool, fields: tuple[tuple[str, str | None, bool], ...]
-) -> ObjectTemplate:
-    """Generates a factory taking ``is_type_of``, ``is_awaitable`` and each field's resolver
-    and completion, and returning the object completion (see :func:`object_completion`)."""
-    parameters = ["is_type_of", "is_awaitable"]
-    body = ["    if value is None:", "        raise GiveUp" if non_null else "        return None"]
-    body += ["    if isinstance(value, Exception):", "        raise GiveUp"]
-    if type_check:
-        # strawberry's is_type_of ignores the info; one that needs it fails here, and
-        # graphql-core's path calls it properly.
-        body += [
-            "    accepted = is_type_of(value, None)",
-            "    if accepted is not True:",
-            "        discard(accepted)",
-            "        raise GiveUp",
-        ]
-    for index, (_response_name, attribute, from_method) in enumerate(fields):
-        resolve, complete, field = f"resolve{index}", f"complete{index}", f"field{index}"
-        parameters += (resolve, complete)
-        read = f"value.{attribute}" if attribute else f"{resolve}(value)"
-        if not from_method:
-            body.append(f"    {field} = {complete}({read})")
-            continue
-        body += [
-            f"    {field} = {read}",
-            f"    if is_awaitable({field}):",
-            f"        discard({field})",
-            "        raise Awaiting",
-            "    try:",
-            f"        {field} = {complete}({field})",
-            "    except Exception:",
-            f"        discard({field})",
-            "        raise",
-        ]
-    # Response names are GraphQL names (letters, digits, underscores): safe in a literal.
-    items = ", ".join(f"{name!r}: field{index}" for index, (name, _, _) in enumerate(fields))
-    body.append(f"    return {{{items}}}")
-    source = "\n".join(
-        [f"def make({', '.join(parameters)}):", "  def complete_object(value):"]
-        + ["  " + line for line in body]
-        + ["  return complete_object"]
-    )
-    namespace: dict[str, Any] = {"GiveUp": GiveUp, "Awaiting": Awaiting, "discard": discard}
-    exec(compile(source, "<compiled selection>", "exec"), namespace)
-    template: ObjectTemplate = namespace["make"]
-    return template

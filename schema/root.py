@@ -20,7 +20,7 @@ from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from schema.alert_rules import AlertRuleMutation, AlertRuleQuery, AlertSubscription
-from schema.execution import FastExecutor
+from schema.execution import FastExecutor, executor_supported
 from schema.extensions import ErrorPolicy, ParseCache, is_unexpected
 from schema.guards import OPERATION_GUARDS
 from schema.mutations import CategoryMutation, TrendMutation
@@ -106,6 +106,12 @@ def build_schema(
         extensions.append(DisableIntrospection)
     if compiled_execution is None:
         compiled_execution = settings.compiled_execution
+    if compiled_execution and not executor_supported():
+        logging.getLogger("trendgraph.execution").warning(
+            "graphql-core or strawberry is not a version the compiled executor was tested "
+            "with (schema.execution.TESTED_VERSIONS): serving with graphql-core's executor"
+        )
+        compiled_execution = False
     return TrendgraphSchema(
         query=Query,
         mutation=Mutation,

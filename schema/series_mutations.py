@@ -8,9 +8,8 @@ from typing import Annotated
 import strawberry
 
 from app.domain import series, signals
-from app.domain.errors import ErrorCode
+from app.domain.errors import ErrorCode, WriteError
 from app.domain.regions import WORLD
-from app.storage.repositories.series import SeriesAppendError
 from app.storage.repositories.stored import expect
 from schema.context import Info
 from schema.mutations.payloads import UserError
@@ -42,13 +41,6 @@ class AppendSeriesPayload:
 
 def _refused(*errors: UserError) -> AppendSeriesPayload:
     return AppendSeriesPayload(trend=None, points_written=0, user_errors=list(errors))
-
-
-def _user_error(problem: series.PointProblem) -> UserError:
-    where = (
-        [problem.field] if problem.index is None else ["points", str(problem.index), problem.field]
-    )
-    return UserError(field=where, message=problem.message, code=ErrorCode(problem.code))
 
 
 @strawberry.type
@@ -107,7 +99,7 @@ class SeriesMutation:
         problems = series.check_points(new_points)
         problems += signals.check_signal(series_source, region, unit)
         if problems:
-            return _refused(*map(_user_error, problems))
+            return _refused(*UserError.many(problems))
         [found] = await info.context.trends.by_slugs([slug], with_analyses=False)
         trend = expect(found)
         if trend is None:
@@ -122,10 +114,8 @@ class SeriesMutation:
                 region=region,
                 unit=signals.SignalUnit(unit) if unit is not None else None,
             )
-        except SeriesAppendError as error:
-            return _refused(
-                UserError(field=[error.field], message=str(error), code=ErrorCode(error.code))
-            )
+        except WriteError as error:
+            return _refused(*UserError.many(error.errors))
         if info.context.forecast_worker is not None:  # computed on write, in the background
             info.context.forecast_worker.schedule(appended.signal.id)
         [read_back] = await info.context.trends.by_ids([trend.id])

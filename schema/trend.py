@@ -9,6 +9,8 @@ from typing import Annotated, Any, Self, TypeGuard
 
 import strawberry
 from strawberry import relay
+from strawberry.types.base import get_object_definition
+from strawberry.utils.str_converters import to_camel_case
 
 from app.domain import models
 from app.domain.status import status_source
@@ -25,6 +27,7 @@ from schema.forecast import (
     resolve_forecast_unavailable,
 )
 from schema.loaders import load_each
+from schema.plans import direct
 from schema.reads import trend_fields
 from schema.related import MAX_RELATED, RelatedTrend, check_limit, related_links
 from schema.selection import selected_names
@@ -50,22 +53,6 @@ class GrowthWindow:
     end_value: float | None = strawberry.field(
         description="The measured value at the window's end, where known."
     )
-
-
-READING_FIELDS = frozenset(
-    {
-        "related",
-        "relatedEdges",
-        "series",
-        "seriesSource",
-        "signals",
-        "volume",
-        "forecast",
-        "forecastUnavailable",
-    }
-)
-"""Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
-read left them out)."""
 
 
 async def prefetch_categories(
@@ -206,6 +193,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The category the trend is filed under.", graphql_type=Category | None
     )
+    @direct
     def category(self, info: Info) -> Category | Awaitable[Category | None] | None:
         if self.model.category is None:
             return None
@@ -223,6 +211,7 @@ class Trend(relay.Node):
         "region. Every signal answers its own growth in `signals`.",
         graphql_type=list[GrowthWindow],
     )
+    @direct
     def growth(self) -> list[models.GrowthWindow]:
         return self.model.growth_windows()
 
@@ -239,6 +228,7 @@ class Trend(relay.Node):
     @strawberry.field(
         description="The four framework analyses of the trend.", graphql_type=TrendAnalyses
     )
+    @direct
     def analyses(self, info: Info) -> TrendAnalyses | Awaitable[TrendAnalyses]:
         if self.model.analyses is None:  # left out of a list read's projection
             return _fetched_analyses(info, self.model.id)
@@ -380,3 +370,21 @@ class Trend(relay.Node):
             for link, trend in zip(links, trends, strict=True)
             if trend
         ]
+
+
+def _reading_fields() -> frozenset[str]:
+    """The GraphQL names of ``Trend``'s resolvers that may read the database: those that
+    are async or take ``Info`` (the database and loaders are in its context), except
+    ``category`` and ``analyses``, which read only when what they need is missing and
+    are handled apart by :func:`prefetch_categories`."""
+    names = set()
+    for field in get_object_definition(Trend, strict=True).fields:
+        resolver = field.base_resolver
+        if resolver is not None and (resolver.is_async or resolver.info_parameter is not None):
+            names.add(field.graphql_name or to_camel_case(field.python_name))
+    return frozenset(names - {"category", "analyses", "id"})  # id: relay's, from the model
+
+
+READING_FIELDS = _reading_fields()
+"""Trend fields that read the database, besides ``category`` (and ``analyses`` when a list
+read left them out); derived from the type, so a new reading field cannot be forgotten."""

@@ -20,7 +20,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from app.domain.models import CategorySpec, TrendSpec
 from app.storage.database import Database
 from app.storage.repositories import CategoryRepository, TrendRepository
-from app.storage.repositories.trends import UpsertReport
+from app.storage.repositories.category_writes import CategoryWriter
+from app.storage.repositories.trend_writes import TrendWriter
+from app.storage.repositories.writes import UpsertReport
 
 DATA_DIR = Path(__file__).parent / "data"
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -219,8 +221,8 @@ async def load_seeds(database: Database, seeds: Sequence[tuple[Path, SeedFile]])
     await _check_references(seeds, database)
     report = SeedReport()
     for _, seed in seeds:
-        category_report = await CategoryRepository(database).upsert(seed.categories)
-        trend_report = await TrendRepository(database).upsert(seed.trends)
+        category_report = UpsertReport.of(await CategoryWriter(database).upsert(seed.categories))
+        trend_report = UpsertReport.of(await TrendWriter(database).upsert(seed.trends))
         report.add(category_report, trend_report)
     return report
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app.domain.models import CategorySpec, GrowthWindow, GrowthWindowKey, TrendSpec, TrendStatus
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories.category_writes import CategoryWriter
+from app.storage.repositories.trend_writes import TrendWriter
+from app.storage.repositories.writes import UpsertReport
 
 CATEGORIES = [
     CategorySpec(slug="tech", name="Tech"),
@@ -12,6 +16,16 @@ CATEGORIES = [
     CategorySpec(slug="ai", name="AI", parent="tech"),
 ]
 STATUSES = [TrendStatus.EXPLODING, TrendStatus.REGULAR, TrendStatus.PEAKED]
+
+
+async def upsert_categories(database: Database, specs: Sequence[CategorySpec]) -> UpsertReport:
+    """What the one category upsert (:meth:`CategoryWriter.upsert`) did, by slug."""
+    return UpsertReport.of(await CategoryWriter(database).upsert(specs))
+
+
+async def upsert_trends(database: Database, specs: Sequence[TrendSpec]) -> UpsertReport:
+    """What the one trend upsert (:meth:`TrendWriter.upsert`) did, by slug."""
+    return UpsertReport.of(await TrendWriter(database).upsert(specs))
 
 
 def trend_spec(index: int, *, related: list[str] | None = None) -> TrendSpec:
@@ -32,7 +46,7 @@ def trend_spec(index: int, *, related: list[str] | None = None) -> TrendSpec:
 
 async def make_trends(database: Database, count: int, *, related_per_trend: int = 0) -> None:
     """Categories plus ``count`` trends, each linked to the next ``related_per_trend`` ones."""
-    await CategoryRepository(database).upsert(CATEGORIES)
+    await upsert_categories(database, CATEGORIES)
     specs = [
         trend_spec(
             index,
@@ -44,4 +58,4 @@ async def make_trends(database: Database, count: int, *, related_per_trend: int 
         )
         for index in range(count)
     ]
-    await TrendRepository(database).upsert(specs)
+    await upsert_trends(database, specs)

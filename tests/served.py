@@ -35,6 +35,8 @@ class ServedAPI:
         self.startup_timeout = startup_timeout
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("TRENDGRAPH_")},
+            # The one setting the suite is run both ways with (docs/executor.md).
+            **{k: v for k, v in os.environ.items() if k.upper() == "TRENDGRAPH_COMPILED_EXECUTION"},
             "TRENDGRAPH_MONGODB_URI": mongodb_uri,
             "TRENDGRAPH_DATABASE": database,
             "TRENDGRAPH_LOG_LEVEL": "WARNING",

@@ -10,13 +10,13 @@ import pytest
 
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository
 from bench import sparklines
 from bench.floor import app as floor_app
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.generator import generate
 from seeds.synthetic.loader import load_synthetic
 from tests.conftest import TEST_DATABASE, GraphQLClient, asgi_client
+from tests.factories import upsert_categories
 
 
 def comparable(trends: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -46,7 +46,7 @@ async def test_floor_and_api_answer_the_same(
     settings: Settings,
 ) -> None:
     taxonomy = parse_seed_file(DATA_DIR / "taxonomy.json").categories
-    await CategoryRepository(database).upsert(taxonomy)
+    await upsert_categories(database, taxonomy)
     await load_synthetic(database, generate(60, 3, date(2025, 6, 1), taxonomy))
     api = await graphql.data(sparklines.SPARKLINE_LEADERBOARD)
     api_trends = [edge["node"] for edge in api["trends"]["edges"]]

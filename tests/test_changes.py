@@ -9,15 +9,14 @@ import pytest
 
 from app.storage.changes import ChangeKind, SubscriberTooSlowError, TrendChange, TrendChangeFeed
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository, TrendRepository
-from tests.factories import CATEGORIES, trend_spec
+from tests.factories import CATEGORIES, trend_spec, upsert_categories, upsert_trends
 from tests.graphql_ws import TIMEOUT
 
 
 @pytest.fixture
 async def feed(database: Database) -> AsyncIterator[TrendChangeFeed]:
-    await CategoryRepository(database).upsert(CATEGORIES)
-    report = await TrendRepository(database).upsert([trend_spec(index) for index in range(2)])
+    await upsert_categories(database, CATEGORIES)
+    report = await upsert_trends(database, [trend_spec(index) for index in range(2)])
     assert len(report.inserted) == 2, report
     feed = TrendChangeFeed(database.trends, queue_size=3)
     yield feed

@@ -44,6 +44,8 @@ def explorer_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> 
     environment = {
         "TRENDGRAPH_RATE_LIMIT_ANONYMOUS_RESTORE_RATE": "100000",
         "TRENDGRAPH_API_KEY_HASHES": f"explorer:{hash_key(ALERTS_KEY)}:read+write+alerts",
+        # The rule below posts to a loopback address that listens to nothing; it never fires.
+        "TRENDGRAPH_WEBHOOK_ALLOW_PRIVATE": "true",
     }
     with ServedAPI(mongodb_uri, TEST_DATABASE, log_path, extra_env=environment) as server:
         yield server
@@ -270,6 +272,30 @@ async def test_watchlists_with_a_pasted_key(browser: Browser, seeded: Database) 
 
     await browser.call("goto", path="/watchlists")  # the key outlives a reload of the tab
     await browser.call("waitText", selector="section.watchlist h2", text="Concurrency")
+
+    # An alert rule: the form shows the fields its kind needs; bad input writes nothing.
+    await browser.call("fill", selector="#rule-name", value="Asyncio surges")
+    await browser.call("select", selector="#rule-target-kind", value="slug")
+    await browser.call("fill", selector="#rule-slug", value="no-such-trend")
+    await browser.call("fill", selector="#rule-webhookUrl", value="http://127.0.0.1:9/hook")
+    await browser.call("fill", selector="#rule-secret", value="a-secret-of-twenty-chars")
+    await browser.call("click", selector="text=Create alert rule")
+    await browser.call("waitText", selector="[role=alert]", text="no-such-trend")
+    assert await seeded.alert_rules.count_documents({}) == 0
+    await browser.call("select", selector="#rule-target-kind", value="watchlistId")
+    await browser.call("fill", selector="#rule-threshold", value="75")
+    await browser.call("click", selector="text=Create alert rule")
+    await browser.call("waitText", selector="article.rule", text="rises above 75%")
+    rule_text = await browser.call("text", selector="article.rule")
+    assert "For the watchlist Concurrency: when growth over 1y rises above 75%" in rule_text
+    assert "No delivery yet." in rule_text
+    assert await seeded.alert_rules.count_documents({}) == 1
+    serious = [v for v in await browser.call("axe") if v["impact"] in ("serious", "critical")]
+    assert serious == []
+    await browser.screenshot("watchlists.png", fullPage=True)
+    await browser.call("click", selector="text=Delete rule Asyncio surges")
+    await browser.call("waitText", selector="main", text="No alert rule yet.")
+    assert await seeded.alert_rules.count_documents({}) == 0
     await browser.call("click", selector="[aria-label='Remove asyncio from Concurrency']")
     await browser.call("waitText", selector="section.watchlist", text="No trends on it yet.")
     await browser.call("click", selector="text=Forget the key")

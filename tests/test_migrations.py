@@ -9,8 +9,8 @@ from bson import ObjectId
 from app.domain.models import TrendSpec
 from app.storage.database import Database
 from app.storage.migrations import series_to_signals
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 
 
 def legacy_series(trend_id: ObjectId, source: str, values: list[float]) -> dict[str, object]:
@@ -30,8 +30,8 @@ def legacy_series(trend_id: ObjectId, source: str, values: list[float]) -> dict[
 async def test_legacy_series_become_signals_on_start(
     database: Database, graphql: GraphQLClient
 ) -> None:
-    await TrendRepository(database).upsert(
-        [TrendSpec(slug="one", name="One"), TrendSpec(slug="two", name="Two")]
+    await upsert_trends(
+        database, [TrendSpec(slug="one", name="One"), TrendSpec(slug="two", name="Two")]
     )
     ids = {doc["slug"]: doc["_id"] async for doc in database.trends.find({}, {"slug": 1})}
     await database.trend_series.drop_indexes()  # as before signals: no unique signal index

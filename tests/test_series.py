@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from app.domain.errors import ErrorCode
 from app.domain.series import (
     MAX_POINTS_PER_APPEND,
     SeriesPoint,
@@ -26,13 +27,13 @@ def test_each_bad_point_is_named() -> None:
         SeriesPoint(date(2020, 1, 1), float("-inf")),
         SeriesPoint(date(1899, 12, 31), -0.5),
     ]
-    problems = [(p.index, p.field, p.code) for p in check_points(points, today=TODAY)]
+    problems = [(p.field, p.code) for p in check_points(points, today=TODAY)]
     assert problems == [
-        (0, "date", "FUTURE_DATE"),
-        (1, "value", "NOT_FINITE"),
-        (2, "value", "NOT_FINITE"),
-        (3, "date", "DATE_OUT_OF_RANGE"),
-        (3, "value", "NEGATIVE_VALUE"),
+        (("points", "0", "date"), ErrorCode.FUTURE_DATE),
+        (("points", "1", "value"), ErrorCode.NOT_FINITE),
+        (("points", "2", "value"), ErrorCode.NOT_FINITE),
+        (("points", "3", "date"), ErrorCode.DATE_OUT_OF_RANGE),
+        (("points", "3", "value"), ErrorCode.NEGATIVE_VALUE),
     ]
 
 

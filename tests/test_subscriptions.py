@@ -18,9 +18,9 @@ from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.typing import Subprotocol
 
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository, TrendRepository
+from app.storage.repositories import TrendRepository
 from tests.conftest import SERVED_API_KEY, TEST_DATABASE
-from tests.factories import CATEGORIES, trend_spec
+from tests.factories import CATEGORIES, trend_spec, upsert_categories, upsert_trends
 from tests.graphql_ws import GraphQLWebSocket
 from tests.served import ServedAPI
 
@@ -53,9 +53,9 @@ def api_b(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 @pytest.fixture
 async def trends(database: Database) -> TrendRepository:
     """Categories and trends t-00 (tech), t-01 (food), t-02 (ai) in the test database."""
-    await CategoryRepository(database).upsert(CATEGORIES)
+    await upsert_categories(database, CATEGORIES)
     repository = TrendRepository(database)
-    report = await repository.upsert([trend_spec(index) for index in range(3)])
+    report = await upsert_trends(database, [trend_spec(index) for index in range(3)])
     assert len(report.inserted) == 3, report
     return repository
 

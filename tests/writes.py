@@ -6,8 +6,8 @@ from typing import Any
 
 from app.domain.models import CategorySpec
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_categories
 from tests.seeds.files import PESTLE
 
 USER_ERRORS = "userErrors { field message code }"
@@ -72,7 +72,7 @@ CATEGORIES = [
 
 
 async def add_categories(database: Database) -> None:
-    await CategoryRepository(database).upsert(CATEGORIES)
+    await upsert_categories(database, CATEGORIES)
 
 
 def trend_input(slug: str = "rust", **overrides: Any) -> dict[str, Any]:

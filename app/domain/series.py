@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
+from app.domain.errors import ErrorCode, FieldError
+
 DEFAULT_SOURCE = "search-interest"
 EARLIEST_DATE = date(1900, 1, 1)
 MAX_POINTS_PER_APPEND = 5_000
@@ -47,60 +49,61 @@ class Series:
         ]
 
 
-@dataclass(frozen=True, slots=True)
-class PointProblem:
-    """Why an appended point (``index`` in the input) or the whole input was refused."""
-
-    field: str
-    message: str
-    code: str
-    index: int | None = None
+def _point_error(index: int, field: str, message: str, code: ErrorCode) -> FieldError:
+    return FieldError(("points", str(index), field), message, code)
 
 
-def check_points(points: Sequence[SeriesPoint], *, today: date | None = None) -> list[PointProblem]:
+def check_points(points: Sequence[SeriesPoint], *, today: date | None = None) -> list[FieldError]:
     """Every fault of ``points`` as an append input; empty when all may be written."""
     today = today or datetime.now(UTC).date()
     if not points:
-        return [PointProblem("points", "give at least one point", "EMPTY")]
+        return [FieldError(("points",), "give at least one point", ErrorCode.EMPTY)]
     if len(points) > MAX_POINTS_PER_APPEND:
         return [
-            PointProblem(
-                "points",
+            FieldError(
+                ("points",),
                 f"at most {MAX_POINTS_PER_APPEND} points per call, got {len(points)}",
-                "TOO_MANY_POINTS",
+                ErrorCode.TOO_MANY_POINTS,
             )
         ]
-    problems = []
+    problems: list[FieldError] = []
     for index, point in enumerate(points):
         if point.date > today:
             problems.append(
-                PointProblem("date", f"{point.date} is after today ({today})", "FUTURE_DATE", index)
+                _point_error(
+                    index, "date", f"{point.date} is after today ({today})", ErrorCode.FUTURE_DATE
+                )
             )
         elif point.date < EARLIEST_DATE:
             problems.append(
-                PointProblem(
-                    "date", f"{point.date} is before {EARLIEST_DATE}", "DATE_OUT_OF_RANGE", index
+                _point_error(
+                    index,
+                    "date",
+                    f"{point.date} is before {EARLIEST_DATE}",
+                    ErrorCode.DATE_OUT_OF_RANGE,
                 )
             )
         if not math.isfinite(point.value):
             problems.append(
-                PointProblem("value", f"{point.value} is not a finite number", "NOT_FINITE", index)
+                _point_error(
+                    index, "value", f"{point.value} is not a finite number", ErrorCode.NOT_FINITE
+                )
             )
         elif point.value < 0:
             problems.append(
-                PointProblem("value", f"{point.value} is negative", "NEGATIVE_VALUE", index)
+                _point_error(index, "value", f"{point.value} is negative", ErrorCode.NEGATIVE_VALUE)
             )
     return problems
 
 
-def check_source(source: str) -> list[PointProblem]:
+def check_source(source: str) -> list[FieldError]:
     """Faults of a source name: non-blank, short, one line."""
     if not source.strip() or len(source) > MAX_SOURCE_LENGTH or "\n" in source:
         return [
-            PointProblem(
-                "source",
+            FieldError(
+                ("source",),
                 f"a source is a non-blank line of at most {MAX_SOURCE_LENGTH} characters",
-                "INVALID_SOURCE",
+                ErrorCode.INVALID_SOURCE,
             )
         ]
     return []

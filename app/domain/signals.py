@@ -23,9 +23,10 @@ from enum import StrEnum
 from statistics import median
 from typing import Any
 
+from app.domain.errors import ErrorCode, FieldError
 from app.domain.models import SLUG_PATTERN, GrowthWindow, GrowthWindowKey
 from app.domain.regions import WORLD, is_region
-from app.domain.series import DEFAULT_SOURCE, MAX_SOURCE_LENGTH, PointProblem, SeriesPoint
+from app.domain.series import DEFAULT_SOURCE, MAX_SOURCE_LENGTH, SeriesPoint
 
 KNOWN_SOURCES = (
     "search-interest",
@@ -137,34 +138,34 @@ class Signal:
         return GrowthWindow.model_validate(stored) if stored else None
 
 
-def check_signal(source: str | None, region: str | None, unit: str | None) -> list[PointProblem]:
+def check_signal(source: str | None, region: str | None, unit: str | None) -> list[FieldError]:
     """Faults of the signal an append names (``None``: not given, a default applies)."""
-    problems = []
+    problems: list[FieldError] = []
     if source is not None and (len(source) > MAX_SOURCE_LENGTH or not _SOURCE.fullmatch(source)):
         problems.append(
-            PointProblem(
-                "source",
+            FieldError(
+                ("source",),
                 f"a source is a slug (lower-case words joined by hyphens) of at most "
                 f"{MAX_SOURCE_LENGTH} characters, e.g. {', '.join(KNOWN_SOURCES[:3])}; "
                 f"got {source!r}",
-                "INVALID_SOURCE",
+                ErrorCode.INVALID_SOURCE,
             )
         )
     if region is not None and not is_region(region):
         problems.append(
-            PointProblem(
-                "region",
+            FieldError(
+                ("region",),
                 f"a region is an ISO 3166-1 alpha-2 code in upper case (US, DE...) or "
                 f"{WORLD}; got {region!r}",
-                "INVALID_REGION",
+                ErrorCode.INVALID_REGION,
             )
         )
     if unit is not None and unit not in SignalUnit.__members__:
         problems.append(
-            PointProblem(
-                "unit",
+            FieldError(
+                ("unit",),
                 f"a unit is one of {', '.join(SignalUnit)}; got {unit!r}",
-                "UNKNOWN_UNIT",
+                ErrorCode.UNKNOWN_UNIT,
             )
         )
     return problems

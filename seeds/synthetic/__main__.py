@@ -21,7 +21,7 @@ from rich.progress import (
 
 from app.settings import get_settings
 from app.storage.database import open_database
-from app.storage.repositories import CategoryRepository
+from app.storage.repositories.category_writes import CategoryWriter
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.generator import generate
 from seeds.synthetic.loader import SlugTakenError, load_synthetic, remove_synthetic
@@ -64,7 +64,7 @@ def main(
 
     async def run() -> None:
         async with open_database(settings) as database:
-            await CategoryRepository(database).upsert(taxonomy)
+            await CategoryWriter(database).upsert(taxonomy)
             if replace:
                 removed = await remove_synthetic(database)
                 if removed:

@@ -8,8 +8,8 @@ from typing import Any
 
 from app.domain.models import GrowthWindow, GrowthWindowKey, TrendSpec
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 
 CREATE_RULE = """
 mutation($input: CreateAlertRuleInput!) {
@@ -53,7 +53,7 @@ async def set_one_year(database: Database, slug: str, percent: float) -> None:
         category=stored.get("category"),
         growth=[GrowthWindow(window=GrowthWindowKey.ONE_YEAR, percent=percent)],
     )
-    await TrendRepository(database).upsert([spec])
+    await upsert_trends(database, [spec])
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str) -> None:

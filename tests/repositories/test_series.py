@@ -10,10 +10,11 @@ from app.domain.series import SeriesPoint
 from app.storage.database import Database
 from app.storage.repositories import TrendRepository
 from app.storage.repositories.series import SeriesRepository
+from tests.factories import upsert_trends
 
 
 async def test_concurrent_appends_lose_nothing(database: Database) -> None:
-    await TrendRepository(database).upsert([TrendSpec(slug="subject", name="Subject")])
+    await upsert_trends(database, [TrendSpec(slug="subject", name="Subject")])
     [trend] = await TrendRepository(database).by_slugs(["subject"])
     assert isinstance(trend, Trend)
     repository = SeriesRepository(database)

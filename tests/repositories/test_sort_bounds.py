@@ -14,7 +14,7 @@ from app.storage.repositories import TrendFilter, TrendOrder, TrendOrderField, T
 from app.storage.repositories.trends import TrendPage
 from app.storage.sort_bounds import SortBounds
 from tests.conftest import app_client
-from tests.factories import make_trends, trend_spec
+from tests.factories import make_trends, trend_spec, upsert_trends
 
 GROWTH_DESC = TrendOrder(TrendOrderField.GROWTH, descending=True)
 ORDERS = [
@@ -84,7 +84,7 @@ async def _expected(
 async def _set_growth(database: Database, index: int, percent: float) -> None:
     spec = trend_spec(index)
     growth = [GrowthWindow(window=GrowthWindowKey.THREE_MONTHS, percent=percent)]
-    await TrendRepository(database).upsert([spec.model_copy(update={"growth": growth})])
+    await upsert_trends(database, [spec.model_copy(update={"growth": growth})])
 
 
 async def test_bounded_first_pages_equal_plain_ones_through_writes(
@@ -106,7 +106,7 @@ async def test_bounded_first_pages_equal_plain_ones_through_writes(
     assert reads["fallback"] > fallbacks
 
     # New leaders, and a trend without the sorted window (sorts last, descending).
-    await TrendRepository(database).upsert(
+    await upsert_trends(database,
         [
             TrendSpec(slug="new-a", name="New A", category="tech", growth=[
                 GrowthWindow(window=GrowthWindowKey.THREE_MONTHS, percent=99.0)]),

@@ -8,8 +8,8 @@ from typing import Any
 from app.domain.models import TrendSpec
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 from tests.writer import writer
 
 APPEND = """mutation($slug: String!, $points: [SeriesPointInput!]!, $source: String,
@@ -25,8 +25,8 @@ def points(values: Sequence[float]) -> list[dict[str, Any]]:
 
 
 async def seed(database: Database, settings: Settings) -> GraphQLClient:
-    await TrendRepository(database).upsert(
-        [TrendSpec(slug=slug, name=slug.title()) for slug in ("small", "big", "none")]
+    await upsert_trends(
+        database, [TrendSpec(slug=slug, name=slug.title()) for slug in ("small", "big", "none")]
     )
     client = writer(database, settings)
     for slug, index, count in (("small", [10, 50], [5, 20]), ("big", [40, 100], [400, 800])):

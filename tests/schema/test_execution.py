@@ -14,8 +14,9 @@ import strawberry
 from graphql import GraphQLObjectType, GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
-from schema import plans
+from schema import compiled, plans
 from schema.execution import FastExecutor
+from schema.plans import direct
 
 
 @strawberry.enum
@@ -37,14 +38,17 @@ class Leaf:
         return self.name.upper() + suffix
 
     @strawberry.field
+    @direct
     def upper(self) -> str:
         return self.name.upper()
 
     @strawberry.field
+    @direct
     def fails(self) -> str | None:
         raise ValueError("no " + self.name)
 
     @strawberry.field
+    @direct
     def children(self) -> list[Leaf]:
         return [_leaf(name=self.name + "1"), _leaf(name=None)]
 
@@ -90,32 +94,39 @@ class Wide:
     label: str
 
     @strawberry.field
+    @direct
     def loud(self, info: strawberry.Info) -> str:
         return f"{self.label}:{info.field_name}"
 
     @strawberry.field
+    @direct
     def where(self, info: strawberry.Info) -> str:
         return ".".join(map(str, info.path.as_list()))
 
     @strawberry.field(graphql_type=Leaf | None)
+    @direct
     def sometimes_later(self, info: strawberry.Info) -> Leaf | Awaitable[Leaf] | None:
         if self.label == "w1":
             return _later_leaf(self.label)
         return _leaf(name=self.label)
 
     @strawberry.field(graphql_type=list[Leaf])
+    @direct
     def lazy_children(self) -> list[Awaitable[Leaf]]:
         return [_later_leaf(self.label), _later_leaf(None)]
 
     @strawberry.field
+    @direct
     def ratio(self) -> float | None:
         return {"w0": 1.5, "w1": 2, "w2": math.inf}.get(self.label)
 
     @strawberry.field
+    @direct
     def size(self) -> int | None:
         return {"w0": 3, "w1": 2**40, "w2": True}.get(self.label)
 
     @strawberry.field
+    @direct
     def child(self) -> Leaf:
         return _leaf(name=None if self.label == "w2" else self.label)
 
@@ -319,7 +330,7 @@ async def test_object_code_is_generated_once_per_shape() -> None:
 
 
 async def test_object_code_kept_per_schema_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plans, "MAX_OBJECT_TEMPLATES", 2)
+    monkeypatch.setattr(compiled, "MAX_OBJECT_TEMPLATES", 2)
     built = strawberry.Schema(query=Query, execution_context_class=FastExecutor)
     for alias in ("a", "b", "c", "d"):
         result = await built.execute(f"{{ wides {{ {alias}: label }} }}")

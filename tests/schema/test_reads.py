@@ -13,12 +13,12 @@ from pymongo import AsyncMongoClient, monitoring
 from app.observability import Metrics
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from schema.context import Context
 from schema.reads import TREND_FIELD_READS
 from schema.root import schema
 from seeds.loader import default_seed_files, parse_seed_file
 from tests.conftest import TEST_DATABASE, GraphQLClient
+from tests.factories import upsert_trends
 
 SEARCH_KEYS = {"searchTerms", "searchCanons"}
 ANALYSES = """analyses {
@@ -78,7 +78,7 @@ async def trends(seeded: Database) -> Database:
         spec.model_copy(update={"slug": f"asyncio-{n}", "name": f"Asyncio {n}", "aliases": []})
         for n in range(2, 7)
     ]
-    await TrendRepository(seeded).upsert(copies)
+    await upsert_trends(seeded, copies)
     return seeded
 
 

@@ -6,8 +6,8 @@ import pytest
 
 from app.domain.models import CategorySpec, TrendSpec
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository, TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_categories, upsert_trends
 
 PAGE = """
 query Page($first: Int!) {
@@ -18,10 +18,10 @@ query Page($first: Int!) {
 
 async def load(database: Database, *specs: TrendSpec) -> None:
     categories = sorted({spec.category for spec in specs if spec.category})
-    await CategoryRepository(database).upsert(
-        [CategorySpec(slug=slug, name=slug.title()) for slug in categories]
+    await upsert_categories(
+        database, [CategorySpec(slug=slug, name=slug.title()) for slug in categories]
     )
-    report = await TrendRepository(database).upsert(list(specs))
+    report = await upsert_trends(database, list(specs))
     assert not report.failed, report.failed
 
 

@@ -9,8 +9,8 @@ from typing import Any
 from app.domain.models import TrendSpec
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 from tests.writer import writer
 
 APPEND = """mutation($slug: String!, $points: [SeriesPointInput!]!) {
@@ -29,14 +29,15 @@ def monthly(values: Sequence[float]) -> list[dict[str, Any]]:
 
 
 async def test_edges_say_why_and_how_strongly(database: Database, settings: Settings) -> None:
-    await TrendRepository(database).upsert(
+    await upsert_trends(
+        database,
         [
             TrendSpec(slug="linked", name="Linked"),
             TrendSpec(slug="subject", name="Subject", tags=["x", "y"], related=["linked"]),
             TrendSpec(slug="twin", name="Twin"),
             TrendSpec(slug="mirror", name="Mirror"),
             TrendSpec(slug="tagged", name="Tagged", tags=["y"]),
-        ]
+        ],
     )
     client = writer(database, settings)
     for slug, values in (
@@ -71,7 +72,7 @@ async def test_edges_say_why_and_how_strongly(database: Database, settings: Sett
 
 
 async def test_first_is_checked(database: Database, graphql: GraphQLClient) -> None:
-    await TrendRepository(database).upsert([TrendSpec(slug="subject", name="Subject")])
+    await upsert_trends(database, [TrendSpec(slug="subject", name="Subject")])
     errors = await graphql.errors(
         '{ trend(slug: "subject") { relatedEdges(first: 51) { strength } } }'
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from app.domain.models import GrowthWindow, GrowthWindowKey, TrendSpec
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository, TrendRepository
 from tests.conftest import GraphQLClient
-from tests.factories import CATEGORIES
+from tests.factories import CATEGORIES, upsert_categories, upsert_trends
 
 QUERY = """query($window: GrowthWindowKey!, $first: Int!) { categories {
   slug rising(window: $window, first: $first) { slug } } }"""
@@ -20,15 +19,16 @@ def spec(slug: str, category: str, three_months: float, one_year: float | None =
 
 
 async def test_fastest_risers_per_category(database: Database, graphql: GraphQLClient) -> None:
-    await CategoryRepository(database).upsert(CATEGORIES)
-    await TrendRepository(database).upsert(
+    await upsert_categories(database, CATEGORIES)
+    await upsert_trends(
+        database,
         [
             spec("slow", "tech", 5, 300),
             spec("fast", "tech", 80, 10),
             spec("falling", "tech", -20, 50),
             spec("flat", "tech", 0),
             spec("elsewhere", "food", 500),
-        ]
+        ],
     )
     data = await graphql.data(QUERY, {"window": "THREE_MONTHS", "first": 10})
     by_category = {c["slug"]: [t["slug"] for t in c["rising"]] for c in data["categories"]}

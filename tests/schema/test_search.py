@@ -6,8 +6,8 @@ import pytest
 
 from app.domain.models import TrendSpec
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 
 SEARCH = """
 query Search($query: String!, $first: Int) {
@@ -30,7 +30,7 @@ CORPUS = [
 
 @pytest.fixture
 async def corpus(database: Database) -> Database:
-    await TrendRepository(database).upsert(CORPUS)
+    await upsert_trends(database, CORPUS)
     return database
 
 

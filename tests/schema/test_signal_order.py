@@ -11,8 +11,8 @@ import pytest
 from app.domain.models import TrendSpec
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 from tests.writer import writer
 
 APPEND = """mutation($slug: String!, $points: [SeriesPointInput!]!, $source: String,
@@ -43,11 +43,12 @@ async def client(database: Database, settings: Settings) -> GraphQLClient:
     """t0..t9: a US search-interest signal growing 10*i % over 3 months (t0: none at all),
     a WORLD one growing the other way, and a search-volume count of 100*i (odd i only);
     even trends carry the tag "even"."""
-    await TrendRepository(database).upsert(
+    await upsert_trends(
+        database,
         [
             TrendSpec(slug=f"t{i}", name=f"T{i}", tags=["even"] if i % 2 == 0 else [])
             for i in range(10)
-        ]
+        ],
     )
     client = writer(database, settings)
     for i in range(1, 10):

@@ -10,8 +10,8 @@ import pytest
 from app.domain.models import TrendSpec
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 from tests.writer import writer
 
 APPEND = """
@@ -52,7 +52,7 @@ def monthly(values: list[float], start: date = date(2024, 1, 1)) -> list[dict[st
 @pytest.fixture
 async def subject(database: Database) -> Database:
     """A trend without REPORTED growth, so its growth comes from its primary signal."""
-    await TrendRepository(database).upsert([TrendSpec(slug="subject", name="Subject")])
+    await upsert_trends(database, [TrendSpec(slug="subject", name="Subject")])
     return database
 
 
@@ -215,8 +215,8 @@ async def test_series_ranges_and_last(subject: Database, settings: Settings) -> 
 async def test_lists_filter_by_signal_and_sort_by_volume(
     database: Database, settings: Settings
 ) -> None:
-    await TrendRepository(database).upsert(
-        [TrendSpec(slug=slug, name=slug.title()) for slug in ("aa", "bb", "cc", "dd")]
+    await upsert_trends(
+        database, [TrendSpec(slug=slug, name=slug.title()) for slug in ("aa", "bb", "cc", "dd")]
     )
     client = writer(database, settings)
     for slug, volume in (("aa", 10.0), ("bb", 300.0), ("cc", 20.0)):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from app.domain.models import GrowthWindow, GrowthWindowKey, TrendSpec, TrendStatus
 from app.storage.database import Database
-from app.storage.repositories import TrendRepository
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_trends
 
 Q, Y, Y5 = GrowthWindowKey.THREE_MONTHS, GrowthWindowKey.ONE_YEAR, GrowthWindowKey.FIVE_YEARS
 
@@ -17,7 +17,8 @@ def spec(slug: str, status: TrendStatus | None = None, **growth: float) -> Trend
 
 
 async def load(database: Database) -> None:
-    await TrendRepository(database).upsert(
+    await upsert_trends(
+        database,
         [
             spec("rocket", q=30, y=250),
             spec("steady", q=2, y=5),
@@ -25,7 +26,7 @@ async def load(database: Database) -> None:
             spec("sinking", q=-5, y=-40),
             spec("unknown"),
             spec("declared", status=TrendStatus.EXPLODING, q=0),  # a seed file's status is kept
-        ]
+        ],
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.storage.database import Database
 from tests.conftest import GraphQLClient
-from tests.factories import make_trends
+from tests.factories import make_trends, upsert_trends
 
 PAGE = """
 query Page($first: Int, $after: String, $last: Int, $before: String,
@@ -109,15 +109,15 @@ async def test_missing_windows_sort_last_descending_and_first_ascending(
 
 async def test_name_order_ignores_case(database: Database, graphql: GraphQLClient) -> None:
     from app.domain.models import TrendSpec
-    from app.storage.repositories import TrendRepository
 
-    await TrendRepository(database).upsert(
+    await upsert_trends(
+        database,
         [
             TrendSpec(slug="b", name="beta"),
             TrendSpec(slug="a", name="Alpha"),
             TrendSpec(slug="c", name="Émile"),
             TrendSpec(slug="d", name="delta"),
-        ]
+        ],
     )
     data = await graphql.data(
         "{ trends(orderBy: {field: NAME, direction: ASC}) { edges { node { name } } } }"

@@ -11,12 +11,12 @@ from typer.testing import CliRunner
 from app.domain.growth import compute_growth
 from app.domain.models import CategorySpec, GrowthMethod, TrendSpec
 from app.storage.database import Database
-from app.storage.repositories import CategoryRepository, TrendRepository
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.__main__ import cli
 from seeds.synthetic.generator import WEEKS, SyntheticTrend, generate
 from seeds.synthetic.loader import SlugTakenError, load_synthetic, remove_synthetic
 from tests.conftest import GraphQLClient
+from tests.factories import upsert_categories, upsert_trends
 
 END = date(2026, 11, 22)
 
@@ -70,7 +70,7 @@ def stored(document: dict[str, Any]) -> dict[str, Any]:
 async def test_loads_in_bulk_deterministically(
     database: Database, graphql: GraphQLClient, taxonomy: list[CategorySpec]
 ) -> None:
-    await CategoryRepository(database).upsert(taxonomy)
+    await upsert_categories(database, taxonomy)
     loads = []
     for _ in range(2):
         await remove_synthetic(database)
@@ -117,7 +117,7 @@ async def test_refuses_slugs_taken_by_other_trends(
     database: Database, taxonomy: list[CategorySpec]
 ) -> None:
     trends = generate(5, 5, END, taxonomy)
-    await TrendRepository(database).upsert([TrendSpec(slug=trends[0].spec.slug, name="Mine")])
+    await upsert_trends(database, [TrendSpec(slug=trends[0].spec.slug, name="Mine")])
     with pytest.raises(SlugTakenError, match=trends[0].spec.slug):
         await load_synthetic(database, trends)
     assert await database.trends.count_documents({}) == 1

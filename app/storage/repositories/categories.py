@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.domain.models import Category, CategorySpec
+from app.domain.models import Category
 from app.storage.database import Database
-from app.storage.repositories.category_writes import CategoryWriter
 from app.storage.repositories.stored import StoredDocumentError, reader
 from app.storage.repositories.trends import parse_object_id
-from app.storage.repositories.writes import UpsertReport
 
 CategoryOrError = Category | StoredDocumentError
 _read_category = reader("categories", Category)
@@ -41,10 +39,6 @@ class CategoryRepository:
             async for document in self._collection.find({"_id": {"$in": object_ids}})
         }
         return [found.get(category_id) for category_id in ids]
-
-    async def upsert(self, specs: Sequence[CategorySpec]) -> UpsertReport:
-        """Insert or update categories by slug (see :meth:`CategoryWriter.upsert`)."""
-        return UpsertReport.of(await CategoryWriter(self._database).upsert(specs))
 
     async def existing_slugs(self, slugs: Sequence[str]) -> set[str]:
         cursor = self._collection.find({"slug": {"$in": list(set(slugs))}}, {"slug": 1})

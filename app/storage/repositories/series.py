@@ -33,6 +33,7 @@ from bson import ObjectId
 from pymongo.errors import DuplicateKeyError
 
 from app.domain.comovement import Movement, movement_of
+from app.domain.errors import ErrorCode, WriteError
 from app.domain.growth import compute_growth
 from app.domain.models import GrowthWindow
 from app.domain.regions import WORLD
@@ -66,14 +67,6 @@ SUMMARY_PROJECTION: dict[str, Any] = {"points": 0, "movement": 0}
 PER_TREND = 50
 """Signals a trend is expected to have at most, sizing one reply (more cost a ``getMore``)."""
 KEY_PROJECTION: dict[str, Any] = {"source": 1, "region": 1, "unit": 1, "latest": 1}
-
-
-class SeriesAppendError(ValueError):
-    """An append that cannot be written as asked; nothing was written."""
-
-    def __init__(self, field: str, message: str, code: str) -> None:
-        self.field, self.code = field, code
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,15 +135,15 @@ def read_signal(document: Document) -> Signal:
 
 
 def _growth_of(points: Sequence[SeriesPoint]) -> list[GrowthWindow]:
-    """The growth of ``points``, or :class:`SeriesAppendError` when values too large for
+    """The growth of ``points``, or :class:`WriteError` when values too large for
     the maths (sums past 1.8e308) make it infinite: checked before anything is written."""
     try:
         return compute_growth(points)
     except (OverflowError, ValueError) as error:
-        raise SeriesAppendError(
-            "points",
+        raise WriteError.single(
+            ErrorCode.NOT_FINITE,
             f"growth cannot be computed from these values (they are too large: {error})",
-            "NOT_FINITE",
+            "points",
         ) from error
 
 
@@ -239,7 +232,7 @@ class SeriesRepository:
         signal (``search-interest`` in ``WORLD`` for a trend without signals); a missing one
         defaults to ``search-interest`` and ``WORLD``. ``unit`` defaults to the stored
         signal's (``INDEX`` for a new one) and must match it. A point replaces a stored one
-        of the same date. Raises :class:`SeriesAppendError` before any write.
+        of the same date. Raises :class:`WriteError` before any write.
         """
         object_id = ObjectId(trend_id)
         for _ in range(MAX_APPEND_ATTEMPTS):
@@ -252,20 +245,20 @@ class SeriesRepository:
             )
             stored = read_signal(stored_document) if stored_document else None
             if stored is not None and unit is not None and unit is not stored.unit:
-                raise SeriesAppendError(
-                    "unit",
+                raise WriteError.single(
+                    ErrorCode.UNIT_MISMATCH,
                     f"the {key.source} signal in {key.region} holds {stored.unit} values; one "
                     f"signal has one unit (give {unit} values another source or region)",
-                    "UNIT_MISMATCH",
+                    "unit",
                 )
             wanted_unit = stored.unit if stored else unit or DEFAULT_UNIT
             merged = merge_points(stored.points or () if stored else (), points)
             if len(merged) > MAX_POINTS_PER_SERIES:
-                raise SeriesAppendError(
-                    "points",
+                raise WriteError.single(
+                    ErrorCode.SERIES_FULL,
                     f"a series holds at most {MAX_POINTS_PER_SERIES} points; "
                     f"this append would make {len(merged)}",
-                    "SERIES_FULL",
+                    "points",
                 )
             _growth_of(merged)  # before any write: values the maths cannot take refuse
             version = stored.version + 1 if stored else 1
@@ -299,8 +292,8 @@ class SeriesRepository:
                 )
             await update_trend(self._database, object_id, keys, signal, document)
             return AppendResult(Series(trend_id, key.source, merged, version), growth, signal)
-        raise SeriesAppendError(
-            "points", "the series kept changing under this append; try again", "CONFLICT"
+        raise WriteError.single(
+            ErrorCode.CONFLICT, "the series kept changing under this append; try again", "points"
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -13,7 +13,7 @@ from bson import ObjectId
 from bson.errors import InvalidId
 
 from app.domain.forecasting import Outlook
-from app.domain.models import GrowthWindowKey, Trend, TrendSpec, TrendStatus, search_key
+from app.domain.models import GrowthWindowKey, Trend, TrendStatus, search_key
 from app.domain.pagination import (
     Position,
     SortKey,
@@ -29,7 +29,6 @@ from app.storage.repositories.signal_pages import (
     signal_sort_path,
 )
 from app.storage.repositories.stored import StoredDocumentError, reader
-from app.storage.repositories.trend_writes import TrendWriter
 from app.storage.repositories.writes import UpsertReport
 
 __all__ = ["UpsertReport"]  # imported from here by older code
@@ -212,14 +211,6 @@ class TrendPage:
     def cursor(self, index: int) -> str:
         """The cursor of the trend at ``index`` (encoded only when a client selects it)."""
         return encode_cursor(self.sort, self.positions[index])
-
-
-class UnknownReferenceError(ValueError):
-    """A spec names a category or related trend that does not exist."""
-
-    def __init__(self, slug: str, field_name: str, missing: Iterable[str]) -> None:
-        self.slug, self.field_name, self.missing = slug, field_name, sorted(missing)
-        super().__init__(f"{field_name}: unknown {', '.join(self.missing)}")
 
 
 def parse_object_id(value: str) -> ObjectId | None:
@@ -421,18 +412,3 @@ class TrendRepository:
 
     async def count(self, trend_filter: TrendFilter) -> int:
         return await self._collection.count_documents(trend_filter.to_mongo())
-
-    async def upsert(self, specs: Sequence[TrendSpec]) -> UpsertReport:
-        """Insert or update trends by slug (see :meth:`TrendWriter.upsert`).
-
-        Related slugs may name trends of the same batch. Raises
-        :class:`UnknownReferenceError` (writing nothing) if one names no trend.
-        """
-        batch = {spec.slug for spec in specs}
-        outside = sorted({slug for spec in specs for slug in spec.related} - batch)
-        known = batch | await self.existing_slugs(outside)
-        for spec in specs:
-            missing = set(spec.related) - known
-            if missing:
-                raise UnknownReferenceError(spec.slug, "related", missing)
-        return UpsertReport.of(await TrendWriter(self._database).upsert(specs))

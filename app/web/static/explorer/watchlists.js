@@ -1,6 +1,7 @@
-// "/watchlists": the watchlists of the API key the user pastes. The key stays in this tab's
+// "/watchlists": the watchlists and alert rules of the API key the user pastes. The key stays in this tab's
 // sessionStorage (gone when the tab closes) and is sent only to this server's /graphql.
 
+import { rulesSection } from "./alerts.js";
 import { ApiError, hasDocument, withKey } from "./api.js";
 import { h, replace } from "./dom.js";
 
@@ -121,10 +122,11 @@ export function render(main) {
     const lists = data?.watchlists ?? [];
     replace(body, keyline, problem,
       data ? (lists.length ? lists.map(watchlist) : h("p", { class: "muted" }, "You have no watchlist yet.")) : null,
-      data ? creator() : null);
+      data ? creator() : null,
+      data?.alertRules ? rulesSection(data.alertRules, lists, run, draw) : null);
   }
 
-  replace(main, h("h1", {}, "Watchlists"), body);
+  replace(main, h("h1", {}, "Watchlists and alerts"), body);
   draw();
   return () => {
     alive = false;
