@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import uuid
+from collections.abc import Iterator, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from pythonjsonlogger.json import JsonFormatter
 
 REQUEST_ID_HEADER = "x-request-id"
@@ -96,6 +100,12 @@ class Metrics:
             "Times the supervised embedded database died and was started again.",
             registry=self.registry,
         )
+        self.reads_of_every_field = Counter(
+            "trendgraph_trend_reads_of_every_field",
+            "Places in queries whose trends were read whole because the selection names a "
+            "Trend field that schema/reads.py does not map to stored fields.",
+            registry=self.registry,
+        )
         self.subscriptions = Gauge(
             "trendgraph_active_subscriptions",
             "Subscriptions currently open.",
@@ -114,3 +124,32 @@ class Metrics:
                 return "other"
             self._operation_labels.add(name)
         return name
+
+
+class _ReadCounts(Collector):
+    """Counts a storage object keeps as plain integers, exposed as one labelled counter."""
+
+    def __init__(self, name: str, documentation: str, counts: Mapping[str, int]) -> None:
+        self._name, self._documentation, self._counts = name, documentation, counts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(self._name, self._documentation, labels=["outcome"])
+        for outcome, count in self._counts.items():
+            family.add_metric([outcome], count)
+        yield family
+
+
+@contextlib.contextmanager
+def exposing_sort_bounds(metrics: Metrics, reads: Mapping[str, int]) -> Iterator[None]:
+    """``trendgraph_page_sort_bound_reads`` from ``reads`` while the block runs."""
+    collector = _ReadCounts(
+        "trendgraph_page_sort_bound_reads",
+        "First-page reads of descending orders: within a learned bound (bounded), read again "
+        "without it because too few trends reached it (fallback), or without one (unbounded).",
+        reads,
+    )
+    metrics.registry.register(collector)
+    try:
+        yield
+    finally:
+        metrics.registry.unregister(collector)

@@ -103,6 +103,22 @@ class Settings(BaseSettings):
     port: Annotated[int, Field(ge=1, le=65535)] = 8000
     log_level: LogLevel = "INFO"
     mongodb_timeout_ms: Annotated[int, Field(ge=100, le=120_000)] = 5_000
+    mongodb_heartbeat_ms: Annotated[int, Field(ge=500, le=600_000)] = Field(
+        default=1_000,
+        description="How often the driver checks the database while it is up (each check "
+        "costs both sides CPU); while it is down, probes run every "
+        "mongodb_recovery_probe_ms instead.",
+    )
+    mongodb_recovery_probe_ms: Annotated[int, Field(ge=100, le=60_000)] = Field(
+        default=500,
+        description="While the database is unavailable, how often a probe asks the driver to "
+        "look for it: the API serves again at most this long after it returns.",
+    )
+    change_stream_max_await_ms: Annotated[int, Field(ge=100, le=600_000)] = Field(
+        default=1_000,
+        description="How long the database holds an idle change stream's getMore before an "
+        "empty answer (the idle cost of the response cache and subscriptions).",
+    )
     max_page_size: Annotated[int, Field(ge=1, le=1_000)] = 100
     default_page_size: Annotated[int, Field(ge=1, le=1_000)] = 20
     dataloader_batch_size: Annotated[int, Field(ge=1, le=10_000)] = 200
@@ -113,6 +129,16 @@ class Settings(BaseSettings):
         default=50_000,
         description="Allocations between collections of Python's youngest generation "
         "(Python's default is 700); 0 leaves the interpreter's setting alone.",
+    )
+    page_sort_bounds: bool = Field(
+        default=True,
+        description="Bound first pages of descending orders by a learned sort value, so the "
+        "embedded server reads only the trends in range (see docs/reads.md).",
+    )
+    read_selected_fields: bool = Field(
+        default=True,
+        description="Read only the stored trend fields a query selects (false: every field "
+        "but the search keys).",
     )
     compiled_execution: bool = Field(
         default=True,

@@ -20,7 +20,8 @@ S1c and S2c repeat S1 and S2 as GET requests, which the API's response cache may
 (the naive baseline has no cache; the floor performs its reads every time).
 
 API CPU ms per request is the server processes' CPU time over the run divided by the
-requests served: it does not depend on how fast the database is.
+requests served: it does not depend on how fast the database is. DB KB per request is the
+BSON size of the database's replies to one uncached request (``bench/wire_bytes.py``).
 
 Each scenario is measured ``--rounds`` times (rounds interleaved, so a slow spell of a shared
 machine spreads over all scenarios); the table shows the round of median CPU and, as
@@ -30,6 +31,7 @@ difference smaller than that between two runs is not a difference.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import os
 import shutil
@@ -194,6 +196,9 @@ def main(
                      cached=True),
             Scenario(sparklines.KEY, sparklines.TITLE, sparklines.GRAPHQL, sparklines.FLOOR_PATH),
         ]  # fmt: skip
+        from bench.wire_bytes import reply_bytes  # imports this module: not at the top
+
+        wire = asyncio.run(reply_bytes(uri))
         server_env = {
             **env,
             "TRENDGRAPH_RATE_LIMIT_ENABLED": "false",
@@ -224,7 +229,7 @@ def main(
                         console.print(f"  {variant} {scenario.key} round {round_number} done")
         results = {key: summarize(rounds_measured) for key, rounds_measured in measured.items()}
         print_table(
-            results, scenarios, trends, database_name, connections, workers, seconds, rounds
+            results, wire, scenarios, trends, database_name, connections, workers, seconds, rounds
         )
         if seeding:
             s4 = run_seeding(uri, seeding, folder, workers, concurrency=seeding_concurrency)
@@ -246,6 +251,7 @@ def main(
 
 def print_table(
     results: dict[tuple[str, str], Measurement],
+    wire: dict[tuple[str, str], float],
     scenarios: list[Scenario],
     trends: int,
     database_name: str,
@@ -261,8 +267,8 @@ def print_table(
     )
     for column in (
         "scenario", "variant", "req/s", "noise", "p50 ms", "p99 ms", "API CPU ms/req", "noise",
-        "DB cmds/req",
-        "RSS MiB", "req/s vs naive", "req/s vs floor", "CPU vs naive", "CPU vs floor", "errors",
+        "DB cmds/req", "RSS MiB", "DB KB/req", "req/s vs naive", "req/s vs floor",
+        "CPU vs naive", "CPU vs floor", "DB KB vs floor", "errors",
     ):  # fmt: skip
         table.add_column(
             column, justify="right" if column not in ("scenario", "variant") else "left"
@@ -271,6 +277,9 @@ def print_table(
         naive, floor = results[("naive", scenario.key)], results[("floor", scenario.key)]
         for variant in ("trendgraph", "naive", "floor"):
             result = results[(variant, scenario.key)]
+            # Bytes are counted on uncached requests (in process, before the timed runs).
+            read = None if scenario.cached else wire.get((variant, scenario.key))
+            floor_read = wire.get(("floor", scenario.key))
             table.add_row(
                 f"{scenario.key} {scenario.title}",
                 variant,
@@ -282,10 +291,12 @@ def print_table(
                 f"±{result.cpu_noise / 2:.0%}",
                 f"{result.commands_per_request:.1f}",
                 f"{result.rss_mib:.0f}",
+                "-" if read is None else f"{read / 1000:.1f}",
                 f"{result.load.rps / naive.load.rps:.2f}x",
                 f"{result.load.rps / floor.load.rps:.2f}x",
                 f"{result.cpu_ms_per_request / naive.cpu_ms_per_request:.2f}x",
                 f"{result.cpu_ms_per_request / floor.cpu_ms_per_request:.2f}x",
+                "-" if read is None or not floor_read else f"{read / floor_read:.2f}x",
                 str(result.load.errors),
             )
     console.print(table)

@@ -20,14 +20,20 @@ from starlette.routing import Route
 
 from app.domain.search import SearchQuery
 from app.settings import Settings
-from app.storage.repositories.trends import WITHOUT_ANALYSES
 from app.web.asgi import tune_garbage_collector
 from bench.sparklines import FLOOR_PATH as SPARKLINES_PATH
 from bench.sparklines import floor_sparkline_leaderboard
 
 Document = dict[str, Any]
-SUMMARY = WITHOUT_ANALYSES
-"""What the API's list reads leave out (the analyses and the search keys)."""
+# Each read fetches only what its answer needs (as the API's reads do, from the selection).
+TREND_PAGE = {field: 1 for field in ("name", "description", "growth", "analyses", "category",
+                                     "tags", "related")}  # fmt: skip
+NAME_AND_GROWTH = {"name": 1, "growth": 1}
+LEADERBOARD = {"name": 1, "category": 1, "growth": 1}
+CATEGORY_NAME = {"slug": 1, "name": 1}
+CANDIDATE = {"tags": 1, "category": 1, "nameKey": 1}
+RANKED = {"name": 1, "aliases": 1, "tags": 1, "description": 1}
+"""What search ranks by (the API ranks; the floor reads the same and keeps the names)."""
 
 
 def _json(data: Any) -> Response:
@@ -54,24 +60,30 @@ async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
 
 async def trend_page(request: Request) -> Response:
     """The API's trend-page reads: the trend, then its category and related suggestions
-    together, then the five related trends (explicit links first)."""
+    together, then the five related trends (explicit links first), ranked as the API does."""
     db = request.state.db
-    trend = await db.trends.find_one({"slug": request.query_params["slug"]})
+    trend = await db.trends.find_one({"slug": request.query_params["slug"]}, TREND_PAGE)
     if trend is None:
         return _json({"trend": None})
     category, candidates = await asyncio.gather(
-        db.categories.find_one({"slug": trend.get("category")}),
-        db.trends.find({"tags": {"$in": trend.get("tags", [])}}, {"tags": 1, "category": 1})
+        db.categories.find_one({"slug": trend.get("category")}, CATEGORY_NAME),
+        db.trends.find({"tags": {"$in": trend.get("tags", [])}}, CANDIDATE)
         .batch_size(10_000)
         .to_list(),
     )
     tags = set(trend.get("tags", []))
     suggested = sorted(
         (c for c in candidates if c["_id"] != trend["_id"]),
-        key=lambda c: (-len(tags & set(c.get("tags", []))), c["_id"]),
+        # The API's rank: shared tags, then a shared category, then name.
+        key=lambda c: (
+            -len(tags & set(c.get("tags", []))),
+            c.get("category") != trend.get("category"),
+            c.get("nameKey", ""),
+            str(c["_id"]),
+        ),
     )
     related_ids = list(dict.fromkeys([*trend["related"], *(c["_id"] for c in suggested)]))[:5]
-    related = await db.trends.find({"_id": {"$in": related_ids}}, SUMMARY).to_list()
+    related = await db.trends.find({"_id": {"$in": related_ids}}, NAME_AND_GROWTH).to_list()
     return _json(
         {
             "trend": {
@@ -89,11 +101,13 @@ async def trend_page(request: Request) -> Response:
 async def leaderboard(request: Request) -> Response:
     db = request.state.db
     key = "growth.THREE_MONTHS.percent"
-    trends = await db.trends.find({}, SUMMARY).sort([(key, -1), ("_id", -1)]).limit(51).to_list()
+    trends = await (
+        db.trends.find({}, LEADERBOARD).sort([(key, -1), ("_id", -1)]).limit(51).to_list()
+    )
     slugs = list({trend.get("category") for trend in trends})
     categories = {
         category["slug"]: category
-        async for category in db.categories.find({"slug": {"$in": slugs}})
+        async for category in db.categories.find({"slug": {"$in": slugs}}, CATEGORY_NAME)
     }
     return _json(
         {
@@ -113,11 +127,11 @@ async def search(request: Request) -> Response:
     """The API's two search reads (exact canonical match, anchored word prefixes)."""
     db = request.state.db
     query = SearchQuery.parse(request.query_params["q"])
-    exact = db.trends.find({"searchCanons": query.canonical}, SUMMARY)
+    exact = db.trends.find({"searchCanons": query.canonical}, RANKED)
     prefix = (
         db.trends.find(
             {"$and": [{"searchTerms": {"$regex": p}} for p in query.prefix_patterns()]},
-            SUMMARY,
+            RANKED,
         )
         .sort([("nameKey", 1), ("_id", 1)])
         .limit(500)

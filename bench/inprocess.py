@@ -35,7 +35,7 @@ from app.storage.database import Database
 from app.storage.embedded import EmbeddedMongo
 from app.web.asgi import create_app
 from bench import sparklines
-from bench.__main__ import DATABASE, LEADERBOARD, TREND_PAGE, pick_inputs
+from bench.__main__ import DATABASE, LEADERBOARD, SEARCH, TREND_PAGE, pick_inputs
 from bench.floor import app as floor_app
 from bench.naive import naive_app
 
@@ -94,19 +94,22 @@ async def _rounds(app: ASGIApp, send: Send, requests: int, rounds: int) -> tuple
 
 
 def scenario_sends(uri: str) -> dict[str, dict[str, Send]]:
-    """How each variant is sent S1 and S2 (the queries of ``python -m bench``)."""
-    slug, _ = pick_inputs(uri)
+    """How each variant is sent S1, S2 and S3 (the queries of ``python -m bench``)."""
+    slug, words = pick_inputs(uri)
     s1 = orjson.dumps({"query": TREND_PAGE, "variables": {"slug": slug}})
     s2 = orjson.dumps({"query": LEADERBOARD})
+    s3 = orjson.dumps({"query": SEARCH, "variables": {"q": words}})
+    api = {"S1": _graphql(s1), "S2": _graphql(s2), "S3": _graphql(s3)}
     s5 = orjson.dumps(sparklines.GRAPHQL)
     return {
         "floor": {
             "S1": _floor("/s1", f"slug={slug}".encode()),
             "S2": _floor("/s2"),
+            "S3": _floor("/s3", f"q={words.replace(' ', '+')}".encode()),
             "S5": _floor(sparklines.FLOOR_PATH),
         },
-        "trendgraph": {"S1": _graphql(s1), "S2": _graphql(s2), "S5": _graphql(s5)},
-        "naive": {"S1": _graphql(s1), "S2": _graphql(s2), "S5": _graphql(s5)},
+        "trendgraph": {**api, "S5": _graphql(s5)},
+        "naive": {**api, "S5": _graphql(s5)},
     }
 
 

@@ -5,7 +5,9 @@ What a straightforward strawberry service over the same repositories would do, s
 buy. Nothing in the service reads a switch for it: this module composes it from seams.
 
 - loaders that read one key per query and keep nothing (``Loaders.create(batching=False)``);
-- no projections: list reads and related trends read whole documents, analyses included;
+- no projections: every trend read fetches whole documents, analyses included (search
+  candidates all but the analyses, as before projections followed the selection);
+- no sort bounds (``page_sort_bounds=False``);
 - no shared parse and validation caches, no response cache;
 - graphql-core's executor as shipped (``compiled_execution=False``);
 - the standard library's ``json`` instead of orjson.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 
 import strawberry
 from starlette.applications import Starlette
@@ -22,12 +25,21 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 
+from app.domain.models import Trend
+from app.domain.search import SearchQuery
 from app.settings import Settings, get_settings
 from app.storage.database import Database
 from app.storage.repositories import TrendRepository
 from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository
-from app.storage.repositories.trends import TrendFilter, TrendOrder, TrendPage
+from app.storage.repositories.search import SearchRepository, UnreadableTrend
+from app.storage.repositories.trends import (
+    TrendFields,
+    TrendFilter,
+    TrendOrder,
+    TrendOrError,
+    TrendPage,
+)
 from app.web.asgi import create_app as create_service_app
 from app.web.graphql_view import GraphQLView
 from schema.context import Context
@@ -48,6 +60,7 @@ class WholeDocumentTrends(TrendRepository):
         last: int | None = None,
         before_cursor: str | None = None,
         with_analyses: bool = True,
+        fields: TrendFields | None = None,
     ) -> TrendPage:
         return await super().page(
             trend_filter,
@@ -58,6 +71,25 @@ class WholeDocumentTrends(TrendRepository):
             before_cursor=before_cursor,
             with_analyses=True,
         )
+
+    async def by_ids(
+        self, ids: Sequence[str], *, with_analyses: bool = True, fields: TrendFields | None = None
+    ) -> list[TrendOrError | None]:
+        return await super().by_ids(ids)
+
+    async def by_slugs(
+        self, slugs: Sequence[str], *, with_analyses: bool = True, fields: TrendFields | None = None
+    ) -> list[TrendOrError | None]:
+        return await super().by_slugs(slugs)
+
+
+class UnprojectedSearch(SearchRepository):
+    """Reads search candidates without their analyses, whatever the query selects."""
+
+    async def candidates(
+        self, query: SearchQuery, fields: TrendFields | None = None
+    ) -> list[Trend | UnreadableTrend]:
+        return await super().candidates(query)
 
 
 def naive_loaders(context: Context) -> Loaders:
@@ -78,14 +110,15 @@ def naive_loaders(context: Context) -> Loaders:
 def make_naive(context: Context) -> Context:
     """``context`` (just created) with the naive repositories and loaders."""
     context.trends = WholeDocumentTrends(context.database)
+    context.search = UnprojectedSearch(context.database)
     context.make_loaders = naive_loaders
     context.renew_loaders()
     return context
 
 
 def naive_settings(settings: Settings) -> Settings:
-    """``settings`` without the response cache."""
-    return settings.model_copy(update={"response_cache_entries": 0})
+    """``settings`` without the response cache and the sort bounds."""
+    return settings.model_copy(update={"response_cache_entries": 0, "page_sort_bounds": False})
 
 
 def naive_schema(settings: Settings) -> strawberry.Schema:

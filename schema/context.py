@@ -72,6 +72,10 @@ class Context:
     """The process's change feed (subscriptions); ``None`` outside the ASGI app."""
     response_cache: ResponseCache | None = None
     """Anonymous GET and persisted query results, shared by the requests of this process."""
+    selection_reads: dict[tuple[int, tuple[str, ...]], frozenset[str] | None] = field(
+        default_factory=dict
+    )
+    """The trend fields each place of the query reads (schema.reads), worked out once."""
     forecast_worker: ForecastWorker | None = None
     """Recomputes forecasts after series writes; ``None``: nothing schedules them (the
     forecasts then stay stale until ``python -m app recompute-forecasts``)."""

@@ -23,6 +23,7 @@ from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository, RelatedSubject
 from app.storage.repositories.series import SeriesRepository
 from app.storage.repositories.stored import StoredDocumentError
+from app.storage.repositories.trends import TrendFields
 
 Key = TypeVar("Key")
 Value = TypeVar("Value")
@@ -60,6 +61,20 @@ async def load_each(
     return cast("list[Value | StoredDocumentError]", loaded)  # the only errors left
 
 
+FieldsKey = tuple[str, TrendFields | None]
+"""A trend's id or slug, and the fields wanted of it (``None``: all but the search keys)."""
+
+
+def _union(keys: Sequence[FieldsKey]) -> TrendFields | None:
+    """Every field any of ``keys`` wants: one query reads what the whole batch needs."""
+    fields: set[str] = set()
+    for _, wanted in keys:
+        if wanted is None:
+            return None
+        fields |= wanted
+    return frozenset(fields)
+
+
 @dataclass(frozen=True, slots=True)
 class Loaders:
     trend_by_id: DataLoader[str, Trend | None]
@@ -78,6 +93,10 @@ class Loaders:
     """A signal's last ``n`` points, by ``(signal id, n)``: sparklines."""
     related_suggestions: DataLoader[RelatedSubject, list[tuple[str, int]]]
     """Ids of trends sharing tags with the subject, with how many, best first."""
+    trend_fields_by_id: DataLoader[FieldsKey, Trend | None]
+    """By id, reading only the fields asked (with the rest of the batch's)."""
+    trend_fields_by_slug: DataLoader[FieldsKey, Trend | None]
+    """By slug or alias, reading only the fields asked (with the rest of the batch's)."""
     forecast_by_signal_id: DataLoader[str, ForecastOutcome | None]
     """A signal's stored forecast (computed on write, only read here), by signal id."""
 
@@ -97,9 +116,6 @@ class Loaders:
         """``batching=False`` makes loaders that read one key per query and keep nothing:
         what a resolver costs without DataLoaders (a baseline to measure against)."""
 
-        async def full_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
-            return await trends.by_ids(ids)
-
         async def summary_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
             return await trends.by_ids(ids, with_analyses=False)
 
@@ -109,6 +125,17 @@ class Loaders:
             if not batching:
                 return DataLoader(_observed(name, batch, metrics), max_batch_size=1, cache=False)
             return DataLoader(_observed(name, batch, metrics), max_batch_size=max_batch_size)
+
+        async def full_by_id(ids: Sequence[str]) -> Sequence[Trend | BaseException | None]:
+            return await trends.by_ids(ids)
+
+        async def fields_by_id(keys: Sequence[FieldsKey]) -> Sequence[Trend | BaseException | None]:
+            return await trends.by_ids([key for key, _ in keys], fields=_union(keys))
+
+        async def fields_by_slug(
+            keys: Sequence[FieldsKey],
+        ) -> Sequence[Trend | BaseException | None]:
+            return await trends.by_slugs([key for key, _ in keys], fields=_union(keys))
 
         return cls(
             trend_by_id=loader("trend_by_id", full_by_id),
@@ -120,5 +147,7 @@ class Loaders:
             signal_points=loader("signal_points", series.points_of),
             signal_tail=loader("signal_tail", series.tails),
             related_suggestions=loader("related_suggestions", related.scored),
+            trend_fields_by_id=loader("trend_by_id", fields_by_id),
+            trend_fields_by_slug=loader("trend_by_slug", fields_by_slug),
             forecast_by_signal_id=loader("forecast_by_signal_id", forecasts.by_signal_ids),
         )

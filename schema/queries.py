@@ -20,7 +20,7 @@ from schema.connection import TrendConnection, TrendEdge
 from schema.context import Info
 from schema.errors import BadUserInputError
 from schema.inputs import TrendFilter, TrendOrder
-from schema.selection import selects
+from schema.reads import trend_fields
 from schema.trend import Trend, prefetch_categories
 
 DEFAULT_ORDER = repositories.TrendOrder(field=repositories.TrendOrderField.NAME, descending=False)
@@ -108,7 +108,8 @@ class TrendQuery:
         info: Info,
         slug: Annotated[str, strawberry.argument(description="The trend's slug or alias slug.")],
     ) -> Trend | None:
-        trend = await info.context.loaders.trend_by_slug.load(slug)
+        loader = info.context.loaders.trend_fields_by_slug
+        trend = await loader.load((slug, trend_fields(info)))
         return Trend.from_model(trend) if trend else None
 
     @strawberry.field(
@@ -153,7 +154,8 @@ class TrendQuery:
             trend_filter = dataclasses.replace(
                 trend_filter, signal_source=order.source, signal_region=order.region
             )
-        with_analyses = selects(info, "edges", "node", "analyses")
+        fields = trend_fields(info, "edges", "node")
+        with_analyses = fields is None or "analyses" in fields
         try:
             page = await info.context.trends.page(
                 trend_filter,
@@ -163,6 +165,7 @@ class TrendQuery:
                 last=last,
                 before_cursor=before,
                 with_analyses=with_analyses,
+                fields=fields,
             )
         except InvalidCursorError as error:
             raise BadUserInputError(str(error), argument="before" if before else "after") from None

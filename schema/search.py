@@ -10,6 +10,7 @@ from app.domain import models, search
 from app.storage.repositories.stored import StoredDocumentError
 from schema.context import Info
 from schema.errors import BadUserInputError
+from schema.reads import trend_fields
 from schema.trend import Trend
 
 MAX_RESULTS = 50
@@ -48,7 +49,7 @@ class TrendSearchQuery:
                 f"query is longer than {search.MAX_QUERY_LENGTH} characters", argument="query"
             )
         parsed = search.SearchQuery.parse(query)
-        candidates = await info.context.search.candidates(parsed)
+        candidates = await info.context.search.candidates(parsed, trend_fields(info))
         # A trend whose document cannot be read ranks by the text it stores and answers
         # with its error, which graphql-core raises at ["searchTrends", i].
         return [

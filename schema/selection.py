@@ -1,30 +1,53 @@
-"""What a query selects below the current field, so reads can skip what nobody asked for."""
+"""What a query selects below the current field, so reads can skip what nobody asked for.
+
+Walks graphql-core's syntax tree of the current field (and the fragments it spreads)
+rather than strawberry's ``Info.selected_fields``, which converts the whole selection below
+the field, arguments and directives included, every time it is read. Like it, a field
+under ``@skip``/``@include`` counts as selected: a read may fetch more than a query
+finally shows, never less.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 
 
-def _fields(selections: Iterable[Selection]) -> Iterator[SelectedField]:
+def _fields(
+    selection_set: SelectionSetNode | None, fragments: Mapping[str, FragmentDefinitionNode]
+) -> Iterator[FieldNode]:
     """The fields of a selection set, with fragments flattened."""
-    for selection in selections:
-        if isinstance(selection, SelectedField):
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
             yield selection
-        elif isinstance(selection, FragmentSpread | InlineFragment):
-            yield from _fields(selection.selections)
+        elif isinstance(selection, InlineFragmentNode):
+            yield from _fields(selection.selection_set, fragments)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:
+                yield from _fields(fragment.selection_set, fragments)
 
 
-def _level(info: Any, path: tuple[str, ...]) -> list[SelectedField] | None:
+def _level(info: Any, path: tuple[str, ...]) -> list[FieldNode] | None:
     """The fields selected at ``path`` below the current field; ``None`` if it is not reached."""
-    level = [child for field in info.selected_fields for child in _fields(field.selections)]
+    raw = info._raw_info  # strawberry's Info over graphql-core's GraphQLResolveInfo
+    fragments = raw.fragments
+    level = [child for node in raw.field_nodes for child in _fields(node.selection_set, fragments)]
     for name in path:
-        matching = [field for field in level if field.name == name]
+        matching = [field for field in level if field.name.value == name]
         if not matching:
             return None
-        level = [child for field in matching for child in _fields(field.selections)]
+        level = [child for field in matching for child in _fields(field.selection_set, fragments)]
     return level
 
 
@@ -35,4 +58,4 @@ def selects(info: Any, *path: str) -> bool:
 
 def selected_names(info: Any, *path: str) -> set[str]:
     """The names of the fields selected at ``path`` below the current field (empty if none)."""
-    return {field.name for field in _level(info, path) or ()}
+    return {field.name.value for field in _level(info, path) or ()}

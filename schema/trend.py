@@ -9,7 +9,6 @@ from typing import Annotated, Any, Self, TypeGuard
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 from strawberry.types.base import get_object_definition
 from strawberry.utils.str_converters import to_camel_case
 
@@ -29,8 +28,9 @@ from schema.forecast import (
 )
 from schema.loaders import load_each
 from schema.plans import direct
+from schema.reads import trend_fields
 from schema.related import MAX_RELATED, RelatedTrend, check_limit, related_links
-from schema.selection import selected_names, selects
+from schema.selection import selected_names
 from schema.series import SeriesPoint, resolve_series, resolve_series_source
 from schema.signals import Signal, resolve_signals, resolve_volume
 
@@ -98,6 +98,12 @@ def _loaded(future: Awaitable[Any]) -> TypeGuard[asyncio.Future[Any]]:
     )
 
 
+def _read(value: datetime | None, name: str) -> datetime:
+    if value is None:  # a stored trend always has it: only a read can have left it out
+        raise RuntimeError(f"{name} was not read (schema/reads.py must map it)")
+    return value
+
+
 def _category(model: models.Category | None) -> Category | None:
     return Category.from_model(model) if model else None
 
@@ -131,7 +137,6 @@ class Trend(relay.Node):
         "`statusSource`)."
     )
     created_at: datetime = strawberry.field(description="When the trend was first stored.")
-    updated_at: datetime = strawberry.field(description="When the trend last changed.")
     version: int = strawberry.field(
         description="Starts at 1 and grows by one on every change (for optimistic concurrency)."
     )
@@ -157,10 +162,15 @@ class Trend(relay.Node):
             tags=model.tags,
             status=model.status,
             created_at=model.created_at,
-            updated_at=model.updated_at,
             version=model.version,
             model=model,
         )
+
+    # A resolver, not an attribute: the model holds it only when the read fetched it
+    # (schema/reads.py reads it wherever it is selected).
+    @strawberry.field(description="When the trend last changed.")
+    def updated_at(self) -> datetime:
+        return _read(self.model.updated_at, "updatedAt")
 
     @classmethod
     def from_read(cls, read: models.Trend | StoredDocumentError) -> Self | StoredDocumentError:
@@ -330,11 +340,10 @@ class Trend(relay.Node):
         ] = 10,
     ) -> list[Trend | StoredDocumentError]:
         links = await related_links(info, self.model, check_limit(first))
-        return [
-            Trend.from_read(trend)
-            for trend in await load_each(_related_loader(info), [link.trend_id for link in links])
-            if trend
-        ]
+        fields = trend_fields(info)
+        loader = info.context.loaders.trend_fields_by_id
+        trends = await load_each(loader, [(link.trend_id, fields) for link in links])
+        return [Trend.from_read(trend) for trend in trends if trend]
 
     @strawberry.field(
         description="The trends of `related`, in its order, each with the reason it is "
@@ -352,7 +361,9 @@ class Trend(relay.Node):
         ] = 10,
     ) -> list[RelatedTrend | StoredDocumentError]:
         links = await related_links(info, self.model, check_limit(first))
-        trends = await load_each(_related_loader(info), [link.trend_id for link in links])
+        fields = trend_fields(info, "node")
+        loader = info.context.loaders.trend_fields_by_id
+        trends = await load_each(loader, [(link.trend_id, fields) for link in links])
         return [
             RelatedTrend(node=Trend.from_model(trend), reason=link.reason, strength=link.strength)
             if isinstance(trend, models.Trend)
@@ -360,14 +371,6 @@ class Trend(relay.Node):
             for link, trend in zip(links, trends, strict=True)
             if trend
         ]
-
-
-def _related_loader(info: Info) -> DataLoader[str, models.Trend | None]:
-    return (
-        info.context.loaders.trend_by_id
-        if selects(info, "analyses") or selects(info, "node", "analyses")
-        else info.context.loaders.trend_summary_by_id
-    )
 
 
 def _reading_fields() -> frozenset[str]:

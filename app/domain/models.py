@@ -272,29 +272,33 @@ class CoMovingTrend(DomainModel):
 class Trend(DomainModel):
     """A stored trend.
 
-    ``analyses`` is ``None`` only when a read left it out of its projection; a stored
-    trend without analyses has an empty :class:`TrendAnalyses`.
+    ``analyses`` and ``updated_at`` are ``None`` only when a read left them out of its
+    projection (a read fetches what its query selects); a stored trend without analyses
+    has an empty :class:`TrendAnalyses`. Fields with a default hold it when a read left
+    them out: a caller reads only the fields its read asked for.
     """
 
     model_config = ConfigDict(extra="ignore")
 
+    # Factories, not ``[]``/``{}``: pydantic deep-copies a mutable default each time a
+    # read left its field out, which reads that follow the selection do for most fields.
     id: str = Field(alias="_id")
     slug: str
     name: str
-    aliases: list[str] = []
+    aliases: list[str] = Field(default_factory=list)
     description: str | None = None
     category: str | None = None
-    tags: list[str] = []
-    growth: dict[GrowthWindowKey, GrowthWindow] = {}
+    tags: list[str] = Field(default_factory=list)
+    growth: dict[GrowthWindowKey, GrowthWindow] = Field(default_factory=dict)
     status: TrendStatus | None = None
     analyses: TrendAnalyses | None = None
-    related: list[str] = []
-    co_moving: list[CoMovingTrend] = []
+    related: list[str] = Field(default_factory=list)
+    co_moving: list[CoMovingTrend] = Field(default_factory=list)
     """Strongest first; stored when the trend's primary signal is written."""
     volume: float | None = None
     """The latest count of the trend's volume signal (:func:`app.domain.signals.volume_key`)."""
     created_at: datetime
-    updated_at: datetime
+    updated_at: datetime | None = None
     version: int = 1
     forecast: ForecastSummary | None = None
 

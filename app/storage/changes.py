@@ -81,8 +81,15 @@ class _Subscriber:
 class TrendChangeFeed:
     """Fans one change stream on ``trends`` out to any number of subscribers."""
 
-    def __init__(self, collection: AsyncCollection[Document], *, queue_size: int = 256) -> None:
+    def __init__(
+        self,
+        collection: AsyncCollection[Document],
+        *,
+        queue_size: int = 256,
+        max_await_ms: int | None = None,
+    ) -> None:
         self._collection = collection
+        self._max_await_ms = max_await_ms
         self._queue_size = queue_size
         self._subscribers: set[_Subscriber] = set()
         self._known: dict[str, tuple[str | None, str | None]] = {}
@@ -132,7 +139,9 @@ class TrendChangeFeed:
         while True:
             try:
                 async with await self._collection.watch(
-                    full_document="updateLookup", resume_after=resume_token
+                    full_document="updateLookup",
+                    resume_after=resume_token,
+                    max_await_time_ms=self._max_await_ms,
                 ) as stream:
                     if not self._ready.is_set():
                         await self._remember_existing()

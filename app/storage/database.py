@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +19,7 @@ from pymongo.errors import PyMongoError
 from app.domain.models import GrowthWindowKey
 from app.settings import Settings
 from app.storage.embedded import EmbeddedMongo
+from app.storage.sort_bounds import SortBounds
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ class _Availability(monitoring.TopologyListener):
     def __init__(self) -> None:
         self.available = True
         self.closing = False
+        self._lost: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
 
     def opened(self, event: monitoring.TopologyOpenedEvent) -> None:
         pass
@@ -144,6 +146,30 @@ class _Availability(monitoring.TopologyListener):
             self.available = now
             log = logger.info if now else logger.error
             log("database %s", "available again" if now else "unavailable")
+            if not now and self._lost is not None:
+                loop, lost = self._lost
+                loop.call_soon_threadsafe(lost.set)  # the driver may call from its own thread
+
+    async def probe(self, ping: Callable[[], Awaitable[bool]], interval: float) -> None:
+        """While the database is unavailable, ping it every ``interval`` seconds.
+
+        Requests fail fast meanwhile and start no server selection, so without a probe
+        the driver would look again only at its next heartbeat. A ping's server selection
+        makes the driver check at once and then every half second: the API serves again
+        within about that of the database returning, however long the heartbeat.
+        """
+        lost = asyncio.Event()
+        self._lost = (asyncio.get_running_loop(), lost)
+        try:
+            while True:
+                await lost.wait()  # no work at all while the database is up
+                lost.clear()
+                while not self.available and not self.closing:
+                    await ping()
+                    if not self.available:
+                        await asyncio.sleep(interval)
+        finally:
+            self._lost = None
 
     def closed(self, event: monitoring.TopologyClosedEvent) -> None:
         pass
@@ -157,12 +183,18 @@ class Database:
         client: AsyncMongoClient[Document],
         name: str,
         availability: _Availability | None = None,
+        *,
+        sort_bounds: bool = True,
     ) -> None:
         self.client = client
         self._availability = availability
         self._probe: asyncio.Task[None] | None = None
         self.embedded: EmbeddedMongo | None = None
         """The supervised embedded server this database runs on, if any (its health)."""
+        self.sort_bounds = SortBounds(enabled=sort_bounds)
+        """This process's learned bounds of first pages (see :mod:`app.storage.sort_bounds`)."""
+        self.change_stream_max_await_ms: int | None = None
+        """``maxAwaitTimeMS`` of change streams (``None``: the server's default, 1 s)."""
         self.db: AsyncDatabase[Document] = client[name]
         self.trends: AsyncCollection[Document] = self.db[TRENDS]
         self.categories: AsyncCollection[Document] = self.db[CATEGORIES]
@@ -177,20 +209,61 @@ class Database:
         self.alert_state: AsyncCollection[Document] = self.db[ALERT_STATE]
 
     @classmethod
-    def connect(cls, uri: str, name: str, *, timeout_ms: int = 5_000) -> Database:
-        """A client for ``uri`` (connections open lazily, on first use)."""
+    def connect(
+        cls,
+        uri: str,
+        name: str,
+        *,
+        timeout_ms: int = 5_000,
+        sort_bounds: bool = True,
+        heartbeat_ms: int = 1_000,
+        change_stream_max_await_ms: int = 1_000,
+    ) -> Database:
+        """A client for ``uri`` (connections open lazily, on first use).
+
+        ``heartbeat_ms``: how often the driver checks the server while it is up; a server
+        coming back is noticed by :meth:`probing` instead. ``change_stream_max_await_ms``:
+        how long the server holds a change stream's getMore when nothing changed.
+        """
         availability = _Availability()
         client: AsyncMongoClient[Document] = AsyncMongoClient(
             uri,
             event_listeners=[_CommandCounter(), availability],
             serverSelectionTimeoutMS=timeout_ms,
             connectTimeoutMS=timeout_ms,
-            # Notice a returning server within a second of it answering again.
-            heartbeatFrequencyMS=1_000,
+            heartbeatFrequencyMS=heartbeat_ms,
             tz_aware=True,
             appname="trendgraph",
         )
-        return cls(client, name, availability)
+        database = cls(client, name, availability, sort_bounds=sort_bounds)
+        database.change_stream_max_await_ms = change_stream_max_await_ms
+        return database
+
+    @contextlib.asynccontextmanager
+    async def probing(self, interval_ms: int) -> AsyncIterator[None]:
+        """While the block runs, probe an unavailable database every ``interval_ms`` (see
+        :meth:`_Availability.probe`), so that serving resumes soon after it returns."""
+        if self._availability is None:
+            yield
+            return
+        task = asyncio.create_task(
+            self._availability.probe(self.ping_quietly, interval_ms / 1000),
+            name="database-recovery-probe",
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def ping_quietly(self) -> bool:
+        """``ping`` without logging a failure (the probe expects them)."""
+        try:
+            await self.client.admin.command("ping")
+        except Exception:  # any failure means "not yet"
+            return False
+        return True
 
     @property
     def available(self) -> bool:
@@ -346,7 +419,14 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
             uri = await asyncio.to_thread(embedded.start)
             stack.callback(embedded.stop)
         logger.info("using %s", settings.describe_database())
-        database = Database.connect(uri, settings.database, timeout_ms=settings.mongodb_timeout_ms)
+        database = Database.connect(
+            uri,
+            settings.database,
+            timeout_ms=settings.mongodb_timeout_ms,
+            sort_bounds=settings.page_sort_bounds,
+            heartbeat_ms=settings.mongodb_heartbeat_ms,
+            change_stream_max_await_ms=settings.change_stream_max_await_ms,
+        )
         if not settings.mongodb_uri:
             database.embedded = embedded
         stack.push_async_callback(database.close)

@@ -92,7 +92,9 @@ class ResponseCache:
         while True:
             try:
                 # Only the fact of a change matters: the server leaves the documents out.
-                async with await database.db.watch(CHANGES_TO_CACHED_DATA) as stream:
+                async with await database.db.watch(
+                    CHANGES_TO_CACHED_DATA, max_await_time_ms=database.change_stream_max_await_ms
+                ) as stream:
                     # Anything written before the stream opened may be in the cache: start empty.
                     self.invalidate()
                     self.live = True

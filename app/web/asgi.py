@@ -20,7 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from app.alerts.service import alerts_running
-from app.observability import Metrics
+from app.observability import Metrics, exposing_sort_bounds
 from app.settings import Settings, get_settings
 from app.storage.changes import TrendChangeFeed
 from app.storage.database import Database, open_database
@@ -106,7 +106,7 @@ def create_app(
         tune_garbage_collector(settings.gc_young_threshold)
         if opened.embedded is not None:
             opened.embedded.on_restart(metrics.embedded_database_restarts.inc)
-        changes = TrendChangeFeed(opened.trends)
+        changes = TrendChangeFeed(opened.trends, max_await_ms=opened.change_stream_max_await_ms)
         cache = (
             ResponseCache(settings.response_cache_entries, settings.response_cache_ttl_seconds)
             if settings.response_cache_entries
@@ -128,6 +128,8 @@ def create_app(
         forecasts.start()
         try:
             async with contextlib.AsyncExitStack() as stack:
+                stack.enter_context(exposing_sort_bounds(metrics, opened.sort_bounds.reads))
+                await stack.enter_async_context(opened.probing(settings.mongodb_recovery_probe_ms))
                 if cache is not None:
                     await stack.enter_async_context(following(cache, opened))
                 await stack.enter_async_context(alerts_running(opened, settings))

@@ -26,7 +26,7 @@ async def test_a_corrupt_trend_fails_only_its_own_field(
     )
     query = """{
       good: trend(slug: "t-00") { name }
-      bad: trend(slug: "t-01") { name }
+      bad: trend(slug: "t-01") { name growth { percent } }
       alsoGood: trend(slug: "t-02") { name category { name } }
     }"""
 
@@ -47,6 +47,19 @@ async def test_a_corrupt_trend_fails_only_its_own_field(
     assert "lots" not in error.message  # masked for clients ...
     logged = "\n".join(record.getMessage() + str(record.exc_info) for record in caplog.records)
     assert "trends document" in logged and "growth" in logged  # ... and named in the log
+
+
+async def test_a_corrupt_field_that_is_not_selected_is_not_read(
+    database: Database, graphql: GraphQLClient
+) -> None:
+    """Reads fetch only what is selected (schema/reads.py): a field the model would refuse
+    fails only the queries that select it."""
+    await make_trends(database, 2)
+    await database.trends.update_one(
+        {"slug": "t-01"}, {"$set": {"growth.THREE_MONTHS.percent": "lots"}}
+    )
+    assert await graphql.data('{ trend(slug: "t-01") { name } }') == {"trend": {"name": "Trend 01"}}
+    assert await graphql.errors('{ trend(slug: "t-01") { growth { percent } } }')
 
 
 async def test_a_corrupt_category_fails_only_the_trends_filed_under_it(
@@ -76,9 +89,10 @@ async def test_a_corrupt_category_fails_only_the_trends_filed_under_it(
 
 
 async def corrupt_trend(database: Database, slug: str) -> str:
-    """Writes around the API a growth figure the model refuses; the trend's id."""
+    """Writes around the API a creation time the model refuses (a field every read fetches,
+    whatever is selected); the trend's id."""
     document = await database.trends.find_one_and_update(
-        {"slug": slug}, {"$set": {"growth.THREE_MONTHS.percent": "lots"}}
+        {"slug": slug}, {"$set": {"createdAt": "lots"}}
     )
     assert document is not None
     return str(document["_id"])
@@ -101,7 +115,7 @@ def assert_fails_in_place(
     assert error.extensions is not None and error.extensions["code"] == "INTERNAL_SERVER_ERROR"
     assert "lots" not in error.message and trend_id not in error.message
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert f"trends document {trend_id}" in logged and "growth" in logged
+    assert f"trends document {trend_id}" in logged and "createdAt" in logged
 
 
 async def test_nodes_fails_only_the_corrupt_id(

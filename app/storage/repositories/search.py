@@ -17,9 +17,16 @@ from app.domain.models import Trend
 from app.domain.search import SearchQuery
 from app.storage.database import Database, Document
 from app.storage.repositories.stored import StoredDocumentError
-from app.storage.repositories.trends import WITHOUT_ANALYSES, read_trend
+from app.storage.repositories.trends import (
+    WITHOUT_ANALYSES,
+    TrendFields,
+    read_trend,
+    trend_projection,
+)
 
 MAX_CANDIDATES = 500
+RANKED: TrendFields = frozenset({"name", "aliases", "tags", "description"})
+"""What the ranking reads of every candidate (app.domain.search)."""
 
 
 def _text(value: Any) -> str:
@@ -58,16 +65,21 @@ class SearchRepository:
     def __init__(self, database: Database) -> None:
         self._collection = database.trends
 
-    async def candidates(self, query: SearchQuery) -> list[Trend | UnreadableTrend]:
-        """Trends that may match ``query`` (exact matches first), without their analyses."""
+    async def candidates(
+        self, query: SearchQuery, fields: TrendFields | None = None
+    ) -> list[Trend | UnreadableTrend]:
+        """Trends that may match ``query`` (exact matches first), with ``fields`` and what
+        the ranking reads (see :data:`app.storage.repositories.trends.TrendFields`), or
+        without their analyses when ``fields`` is ``None``."""
         if not query.words:
             return []
-        exact = self._collection.find({"searchCanons": query.canonical}, WITHOUT_ANALYSES)
+        projection = WITHOUT_ANALYSES if fields is None else trend_projection(fields | RANKED)
+        exact = self._collection.find({"searchCanons": query.canonical}, projection)
         prefix_filter = {
             "$and": [{"searchTerms": {"$regex": pattern}} for pattern in query.prefix_patterns()]
         }
         prefix = (
-            self._collection.find(prefix_filter, WITHOUT_ANALYSES)
+            self._collection.find(prefix_filter, projection)
             .sort([("nameKey", 1), ("_id", 1)])
             .limit(MAX_CANDIDATES)
             .batch_size(MAX_CANDIDATES)  # one reply, no getMore

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -35,6 +36,39 @@ from app.domain.status import STATUS_RANK
 
 WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
 """For lists: the analyses and the search keys are the bulk of a trend document."""
+WITHOUT_SEARCH_KEYS: Mapping[str, Any] = {"searchTerms": 0, "searchCanons": 0}
+"""Everything the model reads: the search keys are for the database's indexes only."""
+TrendFields = frozenset[str]
+"""Names of :class:`Trend` fields a read must fill; the others keep their defaults (so a
+caller must not read them). The fields without a default are always read."""
+_REQUIRED = frozenset(name for name, field in Trend.model_fields.items() if field.is_required())
+
+
+@functools.lru_cache(maxsize=512)
+def trend_projection(fields: TrendFields) -> Mapping[str, Any]:
+    """The projection reading ``fields`` of a trend (and those the model cannot do without)."""
+    unknown = fields - Trend.model_fields.keys()
+    if unknown:
+        raise ValueError(f"not fields of a trend: {', '.join(sorted(unknown))}")
+    return {Trend.model_fields[name].alias or name: 1 for name in sorted(fields | _REQUIRED)}
+
+
+def _projection(fields: TrendFields | None, with_analyses: bool) -> Mapping[str, Any]:
+    if fields is not None:
+        return trend_projection(fields)
+    return WITHOUT_SEARCH_KEYS if with_analyses else WITHOUT_ANALYSES
+
+
+def _with_path(projection: Mapping[str, Any], path: str) -> Mapping[str, Any]:
+    """``projection`` reading ``path`` too, unless it already does (MongoDB refuses a
+    projection naming both a field and a field inside it)."""
+    if next(iter(projection.values()), 1) == 0:  # an exclusion: reads the path already
+        return projection
+    if any(path == name or path.startswith(name + ".") for name in projection):
+        return projection
+    return {**projection, path: 1}
+
+
 TrendOrError = Trend | StoredDocumentError
 """What a batched read gives for one key: the trend, or why its document cannot be read."""
 read_trend = reader("trends", Trend)
@@ -84,6 +118,17 @@ class TrendOrder:
             }[self.field]
             signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
         return SortKey(path, direction, signature)
+
+    @property
+    def model_field(self) -> str:
+        """The :class:`Trend` field :meth:`value_of` reads."""
+        return {
+            TrendOrderField.GROWTH: "growth",
+            TrendOrderField.NAME: "name",
+            TrendOrderField.UPDATED_AT: "updated_at",
+            TrendOrderField.STATUS: "status",
+            TrendOrderField.VOLUME: "volume",
+        }[self.field]
 
     def value_of(self, trend: Trend) -> Any:
         if self.field is TrendOrderField.GROWTH:
@@ -181,11 +226,18 @@ class TrendRepository:
         self._collection = database.trends
 
     async def by_ids(
-        self, ids: Sequence[str], *, with_analyses: bool = True
+        self,
+        ids: Sequence[str],
+        *,
+        with_analyses: bool = True,
+        fields: TrendFields | None = None,
     ) -> list[TrendOrError | None]:
-        """Trends by id, in the order asked; ``None`` for unknown or malformed ids."""
+        """Trends by id, in the order asked; ``None`` for unknown or malformed ids.
+
+        ``fields``: only these are read (see :data:`TrendFields`); else all but the
+        analyses when not ``with_analyses``."""
         object_ids = {object_id for object_id in map(parse_object_id, ids) if object_id}
-        projection = None if with_analyses else WITHOUT_ANALYSES
+        projection = _projection(fields, with_analyses)
         found = {
             str(document["_id"]): read_trend(document)
             async for document in self._collection.find(
@@ -195,15 +247,19 @@ class TrendRepository:
         return [found.get(trend_id) for trend_id in ids]
 
     async def by_slugs(
-        self, slugs: Sequence[str], *, with_analyses: bool = True
+        self,
+        slugs: Sequence[str],
+        *,
+        with_analyses: bool = True,
+        fields: TrendFields | None = None,
     ) -> list[TrendOrError | None]:
         """Trends by slug, or by an alias when no trend has that slug, in the order asked.
 
         Slugs first, then aliases for the slugs not found: two indexed equality lookups
         (the second only on a miss) rather than one ``$or``, which the embedded server
-        answers with a full collection scan.
+        answers with a full collection scan. ``fields`` as for :meth:`by_ids`.
         """
-        projection = None if with_analyses else WITHOUT_ANALYSES
+        projection = _projection(fields, with_analyses)
         by_slug = {
             document["slug"]: read_trend(document)
             for document in await find_in(self._collection, "slug", slugs, projection)
@@ -212,7 +268,10 @@ class TrendRepository:
         by_alias: dict[str, TrendOrError] = {}
         if missing:
             wanted = set(missing)
-            for document in await find_in(self._collection, "aliasSlugs", missing, projection):
+            alias_projection = _with_path(projection, "aliasSlugs")  # to match them below
+            for document in await find_in(
+                self._collection, "aliasSlugs", missing, alias_projection
+            ):
                 trend = read_trend(document)
                 for alias_slug in document.get("aliasSlugs", ()):
                     if alias_slug in wanted:
@@ -229,8 +288,11 @@ class TrendRepository:
         last: int | None = None,
         before_cursor: str | None = None,
         with_analyses: bool = True,
+        fields: TrendFields | None = None,
     ) -> TrendPage:
         """At most ``first`` trends after ``after_cursor`` (or ``last`` before ``before_cursor``).
+
+        ``fields`` as for :meth:`by_ids` (the order's own field is always read).
 
         Raises :class:`app.domain.pagination.InvalidCursorError` for a cursor we did not issue.
         """
@@ -250,9 +312,14 @@ class TrendRepository:
             conditions.append(after(sort.reversed(), decode_cursor(sort, before_cursor)))
         query = {"$and": conditions} if len(conditions) > 1 else conditions[0]
         scan = sort.reversed() if backwards else sort
-        projection = None if with_analyses else WITHOUT_ANALYSES
-        cursor = self._collection.find(query, projection).sort(scan.mongo_sort()).limit(limit + 1)
-        documents = await cursor.to_list()
+        if fields is not None:
+            fields |= {order.model_field}
+        # The stored sort value too: the position of a document the model cannot read.
+        projection = _with_path(_projection(fields, with_analyses), sort.path)
+        if len(conditions) == 1 and scan.direction == -1:  # a first page, descending
+            documents = await self._first_page(scan, query, projection, limit + 1)
+        else:
+            documents = await self._read(query, projection, scan, limit + 1)
         has_more = len(documents) > limit
         documents = documents[:limit]
         if backwards:
@@ -276,6 +343,37 @@ class TrendRepository:
             has_next_page=has_more if not backwards else before_cursor is not None,
             has_previous_page=has_more if backwards else after_cursor is not None,
         )
+
+    async def _read(
+        self, query: Document, projection: Mapping[str, Any] | None, sort: SortKey, limit: int
+    ) -> list[Document]:
+        cursor = self._collection.find(query, projection).sort(sort.mongo_sort()).limit(limit)
+        documents: list[Document] = await cursor.to_list()
+        return documents
+
+    async def _first_page(
+        self, sort: SortKey, query: Document, projection: Mapping[str, Any] | None, limit: int
+    ) -> list[Document]:
+        """The first ``limit`` documents in ``sort``'s (descending) order, read within a
+        learned bound on the sort value when one reaches that far (see
+        :mod:`app.storage.sort_bounds`), else plainly."""
+        bounds = self._database.sort_bounds
+        key = f"{sort.path}:{sort.direction}|{query!r}"
+        bounded = bounds.bounded_query(key, sort.path, query, limit)
+        if bounded is not None:
+            documents = await self._read(bounded, projection, sort, limit)
+            if len(documents) == limit:
+                bounds.count("bounded")
+                bounds.learn(key, stored_position(sort, documents[-1]).value, limit, bounded=True)
+                return documents
+            bounds.count("fallback")  # fewer trends reach the bound now: read plainly
+        else:
+            bounds.count("unbounded")
+        documents = await self._read(query, projection, sort, limit)
+        if documents:
+            value = stored_position(sort, documents[-1]).value
+            bounds.learn(key, value, len(documents), bounded=False)
+        return documents
 
     async def _signal_ordered_page(
         self,
