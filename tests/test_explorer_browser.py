@@ -43,6 +43,9 @@ def explorer_api(mongodb_uri: str, tmp_path_factory: pytest.TempPathFactory) -> 
     log_path = tmp_path_factory.mktemp("explorer") / "api.log"
     environment = {
         "TRENDGRAPH_RATE_LIMIT_ANONYMOUS_RESTORE_RATE": "100000",
+        # Buckets in this process: a database bucket refilled every 10 ms loses its optimistic
+        # updates to a page's burst of parallel reads and refuses them (docs/failure-modes.md).
+        "TRENDGRAPH_RATE_LIMIT_STORE": "process",
         "TRENDGRAPH_API_KEY_HASHES": f"explorer:{hash_key(ALERTS_KEY)}:read+write+alerts",
         # The rule below posts to a loopback address that listens to nothing; it never fires.
         "TRENDGRAPH_WEBHOOK_ALLOW_PRIVATE": "true",
