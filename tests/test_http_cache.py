@@ -29,7 +29,7 @@ async def test_cached_bodies_leave_out_the_clients_rate_limit_state(
 ) -> None:
     """Rate limiting is on: the bucket changes each request, the cacheable body must not."""
     # Costs more points than the bucket refills between two requests (50 a second).
-    costly = {"query": "{ trends(first: 100) { edges { node { name } } } }"}
+    costly = {"query": "{ trends(first: 100) { edges { node { name category { name } } } } }"}
     first = await client.get("/graphql", params=costly)
     second = await client.get("/graphql", params=costly)
     assert "throttleStatus" not in first.json()["extensions"]["cost"]
