@@ -31,6 +31,7 @@ TREND_FIELD_READS: Mapping[str, TrendFields] = {
     "description": frozenset({"description"}),
     "tags": frozenset({"tags"}),
     "status": frozenset({"status"}),
+    "statusSource": frozenset({"status", "growth"}),
     "version": frozenset({"version"}),
     "category": frozenset({"category"}),
     "growth": frozenset({"growth"}),
@@ -42,6 +43,8 @@ TREND_FIELD_READS: Mapping[str, TrendFields] = {
     "related": frozenset({"related", "co_moving", "category", "tags"}),
     "relatedEdges": frozenset({"related", "co_moving", "category", "tags"}),
     "signals": _NONE,  # by the trend's id
+    "forecast": _NONE,  # the primary signal's, by the trend's id
+    "forecastUnavailable": _NONE,
     "compared": _NONE,  # set by compareTrends, not read from the trend
     "volume": frozenset({"volume"}),  # kept on the trend (other signals by id)
 }

@@ -69,11 +69,10 @@ async def test_deeper_query_is_bounded_by_its_depth(fifty_trends: Database) -> N
     # 50 trends with 5 related each cost more than the default limit allows.
     graphql = GraphQLClient(fifty_trends, Settings(database="x", max_query_cost=5_000))
     # At most one command per lookup of the query: the page, category, category.parent,
-    # related (suggestions, then the trends), related.category. A bigger page can only
-    # need fewer, since the per-request cache may already hold a category asked for again.
+    # related (suggestions, then the trends), related.category. Lookups that resolve in the
+    # same tick share a command, so the exact count varies with timing; the bound does not.
     commands = await commands_by_page_size(graphql, DEEPER)
     assert max(commands.values()) <= 6, commands
-    assert commands[50] <= commands[10] <= commands[1], commands
 
 
 async def test_nested_query_costs_one_command_per_level(

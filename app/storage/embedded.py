@@ -344,9 +344,10 @@ class EmbeddedMongo:
                     + f"; see {self.log_path}"
                 )
             # Generous per attempt: on a loaded machine a first connection can take a second,
-            # and a server that answers slowly is still up (the loop ends at the deadline).
+            # and a server that answers slowly is still up; never past the deadline.
+            wait_ms = max(1, min(1_000, int((deadline - time.monotonic()) * 1_000)))
             client: MongoClient[dict[str, object]] = MongoClient(
-                self.uri, serverSelectionTimeoutMS=1_000, connectTimeoutMS=1_000
+                self.uri, serverSelectionTimeoutMS=wait_ms, connectTimeoutMS=wait_ms
             )
             try:
                 client.admin.command("ping")

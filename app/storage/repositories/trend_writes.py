@@ -350,21 +350,21 @@ class TrendWriter:
         the batch back, and that item goes through :meth:`_update_one`, which re-reads and
         retries it alone.
         """
-        planned: dict[int, tuple[Document, Document]] = {}  # index: (compared, expected)
+        # index: (compared, expected, what it clears)
+        planned: dict[int, tuple[Document, Document, tuple[str, ...]]] = {}
         operations: list[UpdateOne] = []
         moment = now()
         for index in indexes:
             spec = specs[index]
             current = stored[spec.slug]
-            content = _content_for(
-                current, trend_content(spec, [ids[s] for s in spec.related]), spec
-            )
+            given = trend_content(spec, [ids[s] for s in spec.related])
+            content = _content_for(current, given, spec)
             if unchanged(current, content):
                 results[index] = ItemResult(index, spec.slug, Outcome.UNCHANGED, current)
                 continue
             version = current["version"]
             expected = {**current, **content, "updatedAt": moment, "version": version + 1}
-            planned[index] = (current, expected)
+            planned[index] = (current, expected, cleared_fields(current, given))
             # Only what differs: the server then rewrites fewer index entries.
             changed = {
                 key: value for key, value in content.items() if not same(current.get(key), value)
@@ -379,20 +379,24 @@ class TrendWriter:
             return
         outcome = await self._bulk_write(operations)
         if outcome.matched_count == len(operations):
-            for index, (_, expected) in planned.items():
-                results[index] = ItemResult(index, specs[index].slug, Outcome.UPDATED, expected)
+            for index, (_, expected, cleared) in planned.items():
+                results[index] = ItemResult(
+                    index, specs[index].slug, Outcome.UPDATED, expected, cleared=cleared
+                )
             return
         # Some lost a race: those whose document is not what this write made go again.
         written = {
             document["_id"]: document
             for document in await find_in(
-                self._trends, "_id", [compared["_id"] for compared, _ in planned.values()]
+                self._trends, "_id", [compared["_id"] for compared, _, _ in planned.values()]
             )
         }
-        for index, (compared, expected) in planned.items():
+        for index, (compared, expected, cleared) in planned.items():
             now_stored = written.get(compared["_id"])
             if now_stored is not None and _made_by(now_stored, expected):
-                results[index] = ItemResult(index, specs[index].slug, Outcome.UPDATED, now_stored)
+                results[index] = ItemResult(
+                    index, specs[index].slug, Outcome.UPDATED, now_stored, cleared=cleared
+                )
             else:
                 if now_stored is not None:
                     stored[specs[index].slug] = now_stored

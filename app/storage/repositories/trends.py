@@ -127,6 +127,7 @@ class TrendOrder:
             TrendOrderField.NAME: "name",
             TrendOrderField.UPDATED_AT: "updated_at",
             TrendOrderField.STATUS: "status",
+            TrendOrderField.FORECAST_GROWTH: "forecast",
             TrendOrderField.VOLUME: "volume",
         }[self.field]
 
