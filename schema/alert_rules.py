@@ -15,10 +15,11 @@ from app.domain.webhooks import check_webhook_url
 from app.storage.alerts.feed import alerts_inserted
 from app.storage.alerts.outbox import AlertOutbox
 from app.storage.alerts.rules import AlertRuleRepository
-from schema.alert_types import Alert, AlertKind, AlertRule, Outlook
+from schema.alert_types import Alert, AlertKind, AlertRule
 from schema.context import Info
 from schema.enums import GrowthWindowKey, TrendStatus
 from schema.errors import BadUserInputError
+from schema.forecast import ForecastOutlook as Outlook
 from schema.mutations.inputs import to_spec
 from schema.mutations.payloads import UserError
 from schema.permissions import RequiresAlertsScope, owner

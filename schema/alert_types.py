@@ -14,9 +14,9 @@ from app.storage.alerts.outbox import AlertOutbox
 from schema.context import Info
 from schema.enums import GrowthWindowKey, TrendStatus, describe_values
 from schema.errors import BadUserInputError
+from schema.forecast import ForecastOutlook as Outlook
 
 AlertKind = domain.AlertKind
-Outlook = domain.Outlook
 AlertStatus = outbox.AlertStatus
 DeliveryOutcome = outbox.DeliveryOutcome
 strawberry.enum(
@@ -26,10 +26,6 @@ strawberry.enum(
     "(falls below it), STATUS_BECOMES (the status becomes `status`), OUTLOOK_BECOMES (the "
     "forecast outlook becomes `outlook`), NEW_TREND_IN_CATEGORY (a trend appears in the "
     "target category: created there or moved into it).",
-)
-strawberry.enum(
-    Outlook,
-    description="A forecast's direction over its horizon: RISING, STEADY or FALLING.",
 )
 strawberry.enum(
     AlertStatus,
@@ -52,14 +48,6 @@ describe_values(
         "OUTLOOK_BECOMES": "The trend's forecast outlook becomes the rule's `outlook`.",
         "NEW_TREND_IN_CATEGORY": "A trend appears in the target category (created there or "
         "moved into it).",
-    },
-)
-describe_values(
-    Outlook,
-    {
-        "RISING": "The forecast goes up over its horizon.",
-        "STEADY": "The forecast stays about level over its horizon.",
-        "FALLING": "The forecast goes down over its horizon.",
     },
 )
 describe_values(

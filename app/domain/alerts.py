@@ -22,6 +22,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints, field_validator, model_validator
 
+from app.domain.forecasting import Outlook
 from app.domain.models import (
     DomainModel,
     FiniteFloat,
@@ -41,14 +42,6 @@ class AlertKind(StrEnum):
     STATUS_BECOMES = "STATUS_BECOMES"
     OUTLOOK_BECOMES = "OUTLOOK_BECOMES"
     NEW_TREND_IN_CATEGORY = "NEW_TREND_IN_CATEGORY"
-
-
-class Outlook(StrEnum):
-    """A forecast's direction over its horizon (the forecasts' ``outlook``)."""
-
-    RISING = "RISING"
-    STEADY = "STEADY"
-    FALLING = "FALLING"
 
 
 class RuleTarget(DomainModel):

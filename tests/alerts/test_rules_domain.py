@@ -14,11 +14,11 @@ from pydantic import ValidationError
 from app.domain.alerts import (
     AlertRule,
     AlertRuleSpec,
-    Outlook,
     TrendState,
     evaluate,
     holds,
 )
+from app.domain.forecasting import Outlook
 from app.domain.models import GrowthWindowKey, TrendStatus
 from app.domain.outbox import Alert, AlertStatus, gives_up, retry_delay
 

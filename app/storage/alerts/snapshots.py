@@ -15,7 +15,8 @@ from typing import Any
 from pymongo import DeleteOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
-from app.domain.alerts import Outlook, TrendState
+from app.domain.alerts import TrendState
+from app.domain.forecasting import Outlook
 from app.domain.models import GrowthWindowKey, TrendStatus
 from app.storage.database import Database, Document
 
