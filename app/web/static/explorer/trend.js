@@ -1,7 +1,7 @@
 // "/trends/<slug>": the trend page of the seed (name, About, growth per window, the four
 // analyses in the seed's wording), each signal's chart with its forecast (or why there is
-// none), related trends and why; it re-renders
-// in place when trendChanged reports a write to the trend.
+// none), related trends and why; it re-renders in place when trendChanged reports a write
+// to the trend.
 
 import { ApiError, query } from "./api.js";
 import { lineChart } from "./chart.js";
