@@ -32,9 +32,11 @@ from seeds.loader import default_seed_files, load_seed_files
 from tests.served import ServedAPI
 
 TEST_DATABASE = "trendgraph_test"
-TEST_SETTINGS = Settings(database=TEST_DATABASE, mongodb_uri=None, alerts_enabled=False)
+TEST_SETTINGS = Settings(
+    database=TEST_DATABASE, mongodb_uri=None, alerts_enabled=False, forecast_catch_up=False
+)
 """The suite's settings: defaults, except what the environment sets (and no alert evaluator
-in in-process apps unless a test asks for one: tests/alerts/). Run the whole suite
+or forecast catch-up in in-process apps unless a test asks for one). Run the whole suite
 with ``TRENDGRAPH_COMPILED_EXECUTION=false`` to check it on graphql-core's executor."""
 default_schema = build_schema(TEST_SETTINGS)
 """The schema of ``TEST_SETTINGS``, which most tests execute against."""

@@ -9,7 +9,10 @@ twice: by the number of tasks and by the executor's workers.
 
 Crash safety: the queue lives in memory. A signal whose recompute is lost (the process
 stopped) keeps its older forecast, which readers see as stale (its series version is behind
-the signal's), until ``python -m app recompute-forecasts`` or the next append recomputes it.
+the signal's) until the next start: the app then schedules every signal whose forecast is
+missing or older than its series (:meth:`ForecastWorker.catch_up`), which also covers
+series written around the API (the demo dataset, ``python -m seeds``). ``python -m app
+recompute-forecasts`` recomputes every signal at once, in the foreground.
 """
 
 from __future__ import annotations
@@ -69,6 +72,20 @@ async def recompute(database: Database, executor: Executor, signal_ids: Sequence
         ]
     )
     return len(found)
+
+
+async def outdated_signal_ids(database: Database) -> list[str]:
+    """Signals whose stored forecast is missing or was computed from an older series."""
+    computed = {
+        document["_id"]: document.get("seriesVersion")
+        async for document in database.forecasts.find({}, {"seriesVersion": 1})
+    }
+    outdated: list[str] = []
+    async for document in database.trend_series.find({}, {"version": 1}).sort("_id", 1):
+        version = computed.get(document["_id"])
+        if version is None or version < document["version"]:
+            outdated.append(str(document["_id"]))
+    return outdated
 
 
 async def signal_ids(database: Database) -> AsyncIterator[list[str]]:
@@ -136,6 +153,15 @@ class ForecastWorker:
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run()) for _ in range(self._concurrency)]
+
+    async def catch_up(self) -> int:
+        """Schedule every signal whose forecast is missing or outdated; how many."""
+        outdated = await outdated_signal_ids(self._database)
+        for signal_id in outdated:
+            self.schedule(signal_id)
+        if outdated:
+            logger.info("forecasts: %d signals missing or outdated, scheduled", len(outdated))
+        return len(outdated)
 
     async def idle(self) -> None:
         """Wait until every scheduled signal is recomputed (tests, graceful shutdown)."""
