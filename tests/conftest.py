@@ -23,7 +23,8 @@ from strawberry.types import ExecutionResult
 
 from app.domain.keys import Principal
 from app.settings import Settings
-from app.storage.database import CommandStats, Database, count_commands
+from app.storage.command_stats import CommandStats, count_commands
+from app.storage.database import Database
 from app.storage.embedded import EmbeddedMongo
 from app.storage.forecast_worker import ForecastWorker
 from schema.context import Context

@@ -34,7 +34,8 @@ from strawberry.types.unset import UNSET
 from app.domain.keys import ApiKeys
 from app.observability import REQUEST_ID_HEADER, Metrics, access_logger, request_id_from
 from app.settings import Settings
-from app.storage.database import Database, bind_command_stats
+from app.storage.command_stats import bind_command_stats
+from app.storage.database import Database
 from app.web import graphiql, http_cache
 from app.web.graphql_http import (
     GRAPHQL_RESPONSE_JSON,
