@@ -171,7 +171,9 @@ def repo_root() -> Path:
 async def asgi_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to ``app`` in process, with the app's lifespan running."""
     async with (
-        LifespanManager(app) as manager,
+        # Generous: an app that starts its embedded server and seeds takes seconds on a
+        # loaded machine (asgi-lifespan gives 5 s by default).
+        LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager,
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
         ) as client,
