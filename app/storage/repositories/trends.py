@@ -25,6 +25,13 @@ from app.domain.pagination import (
     stored_position,
 )
 from app.storage.database import Database, Document, find_in
+from app.storage.repositories.signal_growth_filter import (
+    count_within,
+    fits_in_query,
+    matching_trend_ids,
+    read_ordered_within,
+    within,
+)
 from app.storage.repositories.signal_pages import signal_filter, signal_ordered_page
 from app.storage.repositories.stored import StoredDocumentError, reader
 from app.storage.repositories.trend_queries import TrendFilter, TrendOrder
@@ -179,7 +186,16 @@ class TrendRepository:
                 trend_filter, order, sort, limit, backwards, after_cursor, before_cursor,
                 with_analyses,
             )  # fmt: skip
-        conditions = [trend_filter.to_mongo()]
+        trend_query = trend_filter.to_mongo()
+        only: set[ObjectId] | None = None  # what a signal growth range lets through, if long
+        signal_query = trend_filter.signal_growth_query()
+        if signal_query is not None:
+            trend_ids = await matching_trend_ids(self._database, signal_query)
+            if fits_in_query(trend_ids):
+                trend_query = within(trend_query, trend_ids)
+            else:
+                only = trend_ids
+        conditions = [trend_query]
         if after_cursor is not None:
             conditions.append(after(sort, decode_cursor(sort, after_cursor)))
         if before_cursor is not None:
@@ -190,7 +206,11 @@ class TrendRepository:
             fields |= {order.model_field}
         # The stored sort value too: the position of a document the model cannot read.
         projection = _with_path(_projection(fields, with_analyses), sort.path)
-        if len(conditions) == 1 and scan.direction == -1:  # a first page, descending
+        if only is not None:
+            documents = await read_ordered_within(
+                self._collection, query, projection, scan, limit + 1, only
+            )
+        elif len(conditions) == 1 and scan.direction == -1:  # a first page, descending
             documents = await self._first_page(scan, query, projection, limit + 1)
         else:
             documents = await self._read(query, projection, scan, limit + 1)
@@ -261,9 +281,21 @@ class TrendRepository:
         with_analyses: bool,
     ) -> TrendPage:
         assert order.source is not None and order.region is not None
+        scan_filter = signal_filter(order.source, order.region, order.field.value)
+        trend_ids: set[ObjectId] | None = None
+        signal_query = trend_filter.signal_growth_query()
+        if signal_query is not None:
+            if (order.source, order.region) == (
+                trend_filter.signal_source,
+                trend_filter.signal_region,
+            ):
+                scan_filter = {**scan_filter, **signal_query}  # the range joins the scan
+            else:
+                trend_ids = await matching_trend_ids(self._database, signal_query)
         documents, positions, has_more = await signal_ordered_page(
             self._database,
-            signal_filter=signal_filter(order.source, order.region, order.field.value),
+            signal_filter=scan_filter,
+            trend_ids=trend_ids,
             sort=sort,
             trend_query=trend_filter.to_mongo(),
             projection=None if with_analyses else WITHOUT_ANALYSES,
@@ -285,4 +317,9 @@ class TrendRepository:
         return {document["slug"] async for document in cursor}
 
     async def count(self, trend_filter: TrendFilter) -> int:
-        return await self._collection.count_documents(trend_filter.to_mongo())
+        query = trend_filter.to_mongo()
+        signal_query = trend_filter.signal_growth_query()
+        if signal_query is None:
+            return await self._collection.count_documents(query)
+        trend_ids = await matching_trend_ids(self._database, signal_query)
+        return await count_within(self._collection, query, trend_ids)
