@@ -35,6 +35,9 @@ from app.storage.repositories.trends import parse_object_id
 
 logger = logging.getLogger(__name__)
 
+CHUNKS_IN_FLIGHT = 2
+"""Chunks of the bulk recompute being read, fitted or stored at once."""
+
 
 async def forecast_signal(executor: Executor, signal: Signal) -> ForecastOutcome:
     """The forecast of ``signal`` (read with its points), fitted in ``executor``."""
@@ -75,27 +78,33 @@ async def recompute(database: Database, executor: Executor, signal_ids: Sequence
 
 
 async def outdated_signal_ids(database: Database) -> list[str]:
-    """Signals whose stored forecast is missing or was computed from an older series."""
+    """Signals whose stored forecast is missing or was computed from an older series,
+    primary signals first (see :func:`signal_ids`)."""
     computed = {
         document["_id"]: document.get("seriesVersion")
         async for document in database.forecasts.find({}, {"seriesVersion": 1})
     }
-    outdated: list[str] = []
-    async for document in database.trend_series.find({}, {"version": 1}).sort("_id", 1):
+    primary: list[str] = []
+    others: list[str] = []
+    signals = database.trend_series.find({}, {"version": 1, "primary": 1}).sort("_id", 1)
+    async for document in signals:
         version = computed.get(document["_id"])
         if version is None or version < document["version"]:
-            outdated.append(str(document["_id"]))
-    return outdated
+            (primary if document.get("primary") else others).append(str(document["_id"]))
+    return primary + others
 
 
 async def signal_ids(database: Database) -> AsyncIterator[list[str]]:
-    """Ids of every signal, a chunk at a time."""
+    """Ids of every signal, a chunk at a time: the trends' primary signals first (a trend's
+    forecast, and the outlook its lists filter and order by, are its primary signal's),
+    then the others."""
     chunk: list[str] = []
-    async for document in database.trend_series.find({}, {"_id": 1}).sort("_id", 1):
-        chunk.append(str(document["_id"]))
-        if len(chunk) == IN_CHUNK:
-            yield chunk
-            chunk = []
+    for query in ({"primary": True}, {"primary": {"$ne": True}}):
+        async for document in database.trend_series.find(query, {"_id": 1}).sort("_id", 1):
+            chunk.append(str(document["_id"]))
+            if len(chunk) == IN_CHUNK:
+                yield chunk
+                chunk = []
     if chunk:
         yield chunk
 
@@ -103,23 +112,27 @@ async def signal_ids(database: Database) -> AsyncIterator[list[str]]:
 async def recompute_all(
     database: Database, executor: Executor, on_progress: Callable[[int], None] | None = None
 ) -> int:
-    """Recompute every signal's forecast, a chunk of :data:`IN_CHUNK` at a time; how many.
+    """Recompute every signal's forecast, a chunk of :data:`IN_CHUNK` at a time, primary
+    signals first; how many.
 
-    The next chunk is read while the current one is fitted, so the executor's workers
-    are kept busy.
+    Two chunks are in flight: while one is read or stored, the other's fits keep the
+    executor's workers busy.
     """
     done = 0
-    pending: asyncio.Task[int] | None = None
-    async for chunk in signal_ids(database):
-        if pending is not None:
-            done += await pending
-            if on_progress:
-                on_progress(done)
-        pending = asyncio.create_task(recompute(database, executor, chunk))
-    if pending is not None:
-        done += await pending
+    in_flight: list[asyncio.Task[int]] = []
+
+    async def finish_oldest() -> None:
+        nonlocal done
+        done += await in_flight.pop(0)
         if on_progress:
             on_progress(done)
+
+    async for chunk in signal_ids(database):
+        in_flight.append(asyncio.create_task(recompute(database, executor, chunk)))
+        if len(in_flight) == CHUNKS_IN_FLIGHT:
+            await finish_oldest()
+    while in_flight:
+        await finish_oldest()
     return done
 
 

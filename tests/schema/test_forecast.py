@@ -14,7 +14,12 @@ import pytest
 from app.domain.series import SeriesPoint
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.forecast_worker import ForecastWorker, outdated_signal_ids, recompute_all
+from app.storage.forecast_worker import (
+    ForecastWorker,
+    outdated_signal_ids,
+    recompute_all,
+    signal_ids,
+)
 from tests.conftest import GraphQLClient, app_client
 from tests.factories import make_trends
 from tests.forecasting.series import growing, shrinking, weekly
@@ -228,3 +233,21 @@ async def test_the_app_catches_up_on_start_unless_told_not_to(
                 break
             await asyncio.sleep(0.1)
     assert await outdated_signal_ids(database) == []
+
+
+async def test_recomputes_take_primary_signals_first(database: Database) -> None:
+    """A trend's forecast (its lists' outlook, its alerts) is its primary signal's: the bulk
+    recompute and the catch-up on start do those before the others."""
+    inserted = await database.trend_series.insert_many(
+        [
+            {"trendId": number // 3, "source": f"s{number}", "region": "WORLD"}
+            | {"primary": number % 3 == 0, "version": 1}
+            for number in range(9)
+        ]
+    )
+    ids = [str(signal_id) for signal_id in inserted.inserted_ids]
+    primary = ids[::3]
+    bulk = [signal_id async for chunk in signal_ids(database) for signal_id in chunk]
+    assert bulk[:3] == primary and sorted(bulk) == sorted(ids)
+    caught_up = await outdated_signal_ids(database)
+    assert caught_up[:3] == primary and sorted(caught_up) == sorted(ids)
