@@ -155,6 +155,12 @@ class Settings(BaseSettings):
     forecast_concurrency: Annotated[int, Field(ge=1, le=256)] = Field(
         default=2, description="Forecast recomputes in flight at once per API process."
     )
+    forecast_catch_up: bool = Field(
+        default=True,
+        description="On start, recompute in the background every forecast that is missing "
+        "or older than its series (lost with a stopped process, or series loaded around "
+        "the API).",
+    )
     # Query limits (checked before execution).
     max_query_depth: Annotated[int, Field(ge=1, le=100)] = 12
     max_aliases: Annotated[int, Field(ge=1, le=1_000)] = 30

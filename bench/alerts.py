@@ -42,7 +42,7 @@ from app.domain.keys import hash_key
 from app.domain.models import TrendSpec
 from app.storage.database import Database
 from app.storage.embedded import EmbeddedMongo, free_port
-from app.storage.repositories.trend_writes import new_trend_document
+from app.storage.repositories.trend_content import new_trend_document
 from bench.harness import Server, cpu_seconds
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.generator import generate

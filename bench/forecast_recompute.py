@@ -40,7 +40,8 @@ class Reads:
 
 @dataclass
 class RecomputeResult:
-    trends: int
+    signals: int
+    """Signals recomputed (every signal of every trend)."""
     seconds: float
     processes: int
     reads_before: Reads
@@ -49,6 +50,11 @@ class RecomputeResult:
     forecasts: int
     unavailable: int
     worker_cpu_seconds: float
+    trends: int = 0
+    primaries: int = 0
+    """Trends' primary signals (done first): the trends' own forecasts."""
+    primaries_seconds: float = 0.0
+    """When the last chunk holding a primary signal was stored."""
     """CPU time of the fitting processes (start-up and imports included)."""
 
 
@@ -91,8 +97,16 @@ async def _run(uri: str, trends: int, processes: int) -> RecomputeResult:
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with ProcessPoolExecutor(processes, mp_context=spawn) as pool:
         reader = asyncio.create_task(_read_until(database, slugs, stop, during))
+        primaries = await database.trend_series.count_documents({"primary": True})
+        primaries_seconds = 0.0
         started = time.perf_counter()
-        done = await recompute_all(database, pool)
+
+        def progress(count: int) -> None:
+            nonlocal primaries_seconds
+            if count >= primaries and not primaries_seconds:
+                primaries_seconds = time.perf_counter() - started
+
+        done = await recompute_all(database, pool, progress)
         seconds = time.perf_counter() - started
         stop.set()
         await reader
@@ -103,7 +117,18 @@ async def _run(uri: str, trends: int, processes: int) -> RecomputeResult:
     unavailable = await database.forecasts.count_documents({"unavailable": {"$exists": True}})
     await database.close()
     return RecomputeResult(
-        done, seconds, processes, before, 5.0, during, done - unavailable, unavailable, worker_cpu
+        done,
+        seconds,
+        processes,
+        before,
+        5.0,
+        during,
+        done - unavailable,
+        unavailable,
+        worker_cpu,
+        trends,
+        primaries,
+        primaries_seconds,
     )
 
 

@@ -33,13 +33,8 @@ from app.storage.repositories import TrendRepository
 from app.storage.repositories.forecasts import ForecastRepository
 from app.storage.repositories.related import RelatedRepository
 from app.storage.repositories.search import SearchRepository, UnreadableTrend
-from app.storage.repositories.trends import (
-    TrendFields,
-    TrendFilter,
-    TrendOrder,
-    TrendOrError,
-    TrendPage,
-)
+from app.storage.repositories.trend_queries import TrendFilter, TrendOrder
+from app.storage.repositories.trends import TrendFields, TrendOrError, TrendPage
 from app.web.asgi import create_app as create_service_app
 from app.web.graphql_view import GraphQLView
 from schema.context import Context

@@ -12,7 +12,8 @@ import statistics
 import time
 
 from app.settings import get_settings
-from app.storage.database import count_commands, open_database
+from app.storage.command_stats import count_commands
+from app.storage.database import open_database
 from schema.context import Context
 from schema.root import schema
 

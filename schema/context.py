@@ -13,7 +13,8 @@ from app.domain.keys import Principal
 from app.observability import Metrics
 from app.settings import Settings
 from app.storage.changes import TrendChangeFeed
-from app.storage.database import CommandStats, Database
+from app.storage.command_stats import CommandStats
+from app.storage.database import Database
 from app.storage.forecast_worker import ForecastWorker
 from app.storage.ratelimit import Limiter
 from app.storage.repositories import CategoryRepository, TrendRepository

@@ -54,7 +54,8 @@ def _check_range(name: str, low: float | None, high: float | None) -> None:
 
 
 @strawberry.input(
-    description="Which signals a trend must have: from a source, in a region, or both."
+    description="Which signals a trend must have: from a source, in a region, or both; "
+    "with `growth` (source and region both given), how fast that signal grows."
 )
 class SignalFilter:
     source: str | None = strawberry.field(
@@ -63,6 +64,33 @@ class SignalFilter:
     region: str | None = strawberry.field(
         default=None, description="The signal's region: an ISO 3166-1 alpha-2 code or WORLD."
     )
+    growth: GrowthRange | None = strawberry.field(
+        default=None,
+        description="Only trends whose signal from `source` in `region` (both required) has "
+        "growth for the window within this range, bounds included; a trend whose signal has "
+        "no growth for the window never matches. This is the signal's own growth, not the "
+        "trend's (`TrendFilter.growth`). Indexed; combines with every other filter and order.",
+    )
+
+    def check(self) -> None:
+        """Raises :class:`BadUserInputError` for a filter that cannot be read."""
+        if self.source is None and self.region is None:
+            raise BadUserInputError(
+                "filter.signal needs a source, a region or both", argument="filter"
+            )
+        if self.region is not None and not is_region(self.region):
+            raise BadUserInputError(
+                "filter.signal.region must be an ISO 3166-1 alpha-2 code in upper case or "
+                f"WORLD, got {self.region!r}",
+                argument="filter",
+            )
+        if self.growth is not None:
+            if self.source is None or self.region is None:
+                raise BadUserInputError(
+                    "filter.signal.growth needs both filter.signal.source and filter.signal.region",
+                    argument="filter",
+                )
+            _check_range("signal.growth", self.growth.min, self.growth.max)
 
 
 @strawberry.input(description="Trends matching every criterion given.")
@@ -90,7 +118,8 @@ class TrendFilter:
     )
     signal: SignalFilter | None = strawberry.field(
         default=None,
-        description="Only trends with a signal from this source and/or region (indexed).",
+        description="Only trends with a signal from this source and/or region, and with "
+        "`growth`, a signal growing within a range (indexed).",
     )
 
     def to_domain(self) -> repositories.TrendFilter:
@@ -111,19 +140,14 @@ class TrendFilter:
             _check_range("forecastGrowth", forecast_growth.min, forecast_growth.max)
         signal = self.signal
         if signal is not None:
-            if signal.source is None and signal.region is None:
-                raise BadUserInputError(
-                    "filter.signal needs a source, a region or both", argument="filter"
-                )
-            if signal.region is not None and not is_region(signal.region):
-                raise BadUserInputError(
-                    "filter.signal.region must be an ISO 3166-1 alpha-2 code in upper case or "
-                    f"WORLD, got {signal.region!r}",
-                    argument="filter",
-                )
+            signal.check()
+        signal_growth = signal.growth if signal else None
         return repositories.TrendFilter(
             signal_source=signal.source if signal else None,
             signal_region=signal.region if signal else None,
+            signal_growth_window=signal_growth.window if signal_growth else None,
+            signal_min_growth=signal_growth.min if signal_growth else None,
+            signal_max_growth=signal_growth.max if signal_growth else None,
             category=self.category,
             tags=tags,
             status=statuses,

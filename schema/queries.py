@@ -149,10 +149,10 @@ class TrendQuery:
             first = settings.default_page_size
         trend_filter = filter.to_domain() if filter else repositories.TrendFilter()
         order = order_by.to_domain() if order_by else DEFAULT_ORDER
-        if order.by_signal and trend_filter.signal_source is trend_filter.signal_region is None:
+        if order.by_signal:
             # Ordered by a signal, the list holds the trends with it: totalCount agrees.
             trend_filter = dataclasses.replace(
-                trend_filter, signal_source=order.source, signal_region=order.region
+                trend_filter, ordered_signal_key=f"{order.source}/{order.region}"
             )
         fields = trend_fields(info, "edges", "node")
         with_analyses = fields is None or "analyses" in fields

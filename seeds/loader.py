@@ -170,29 +170,27 @@ def parse_seed_file(path: Path) -> SeedFile:
     return seed
 
 
-async def _check_references(seeds: Sequence[tuple[Path, SeedFile]], database: Database) -> None:
-    """Categories and related trends must exist in the database, the file, or an earlier file.
-
-    Earlier files count because they are written first; later ones do not.
-    """
-    wanted_categories = {
+def referenced_slugs(seeds: Sequence[tuple[Path, SeedFile]]) -> tuple[set[str], set[str]]:
+    """The category slugs (parents and trends' categories) and the trend slugs (related)
+    that the files name."""
+    categories = {
         slug
         for _, seed in seeds
         for slug in [category.parent for category in seed.categories]
         + [trend.category for trend in seed.trends]
         if slug
     }
-    wanted_trends = {slug for _, seed in seeds for trend in seed.trends for slug in trend.related}
-    known_categories = (
-        await CategoryRepository(database).existing_slugs(sorted(wanted_categories))
-        if wanted_categories
-        else set()
-    )
-    known_trends = (
-        await TrendRepository(database).existing_slugs(sorted(wanted_trends))
-        if wanted_trends
-        else set()
-    )
+    trends = {slug for _, seed in seeds for trend in seed.trends for slug in trend.related}
+    return categories, trends
+
+
+def check_references(
+    seeds: Sequence[tuple[Path, SeedFile]], stored_categories: set[str], stored_trends: set[str]
+) -> None:
+    """Categories and related trends must be stored already, or be in the file or an earlier
+    file (files are written in order); else :class:`SeedFileError` naming the first item at
+    fault. Both seeding modes apply this one rule."""
+    known_categories, known_trends = set(stored_categories), set(stored_trends)
     for path, seed in seeds:
         known_categories |= {category.slug for category in seed.categories}
         known_trends |= {trend.slug for trend in seed.trends}
@@ -217,6 +215,22 @@ async def _check_references(seeds: Sequence[tuple[Path, SeedFile]], database: Da
                     f"{_item('trends', index, trend.slug)} field related: "
                     f"unknown trend {', '.join(map(repr, missing))}",
                 )
+
+
+async def _check_references(seeds: Sequence[tuple[Path, SeedFile]], database: Database) -> None:
+    """:func:`check_references` against the database."""
+    wanted_categories, wanted_trends = referenced_slugs(seeds)
+    stored_categories = (
+        await CategoryRepository(database).existing_slugs(sorted(wanted_categories))
+        if wanted_categories
+        else set()
+    )
+    stored_trends = (
+        await TrendRepository(database).existing_slugs(sorted(wanted_trends))
+        if wanted_trends
+        else set()
+    )
+    check_references(seeds, stored_categories, stored_trends)
 
 
 def repeated_across_files(seeds: Sequence[tuple[Path, SeedFile]]) -> list[str]:

@@ -23,7 +23,15 @@ import orjson
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from seeds.loader import MAX_FILE_BYTES, SeedFile, SeedFileError, SeedReport, read_seed_files
+from seeds.loader import (
+    MAX_FILE_BYTES,
+    SeedFile,
+    SeedFileError,
+    SeedReport,
+    check_references,
+    read_seed_files,
+    referenced_slugs,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -182,53 +190,23 @@ class ApiSeeder:
         return report
 
     async def _check_references(self, seeds: Sequence[tuple[Path, SeedFile]]) -> None:
-        """Every category, parent and related trend the files name exists in the files or
-        behind the API; else :class:`SeedFileError` naming the first item at fault."""
-        categories = {c.slug for _, seed in seeds for c in seed.categories}
-        trends = {trend.slug for _, seed in seeds for trend in seed.trends}
-        wanted_categories = {
-            slug
-            for _, seed in seeds
-            for slug in [c.parent for c in seed.categories] + [t.category for t in seed.trends]
-            if slug and slug not in categories
-        }
-        wanted_trends = {
-            slug for _, seed in seeds for trend in seed.trends for slug in trend.related
-        } - trends
+        """:func:`seeds.loader.check_references` against what the API has."""
+        wanted_categories, wanted_trends = referenced_slugs(seeds)
+        stored_categories: set[str] = set()
         if wanted_categories:
             data = await self._data("{ categories { slug } }", {})
-            categories |= {category["slug"] for category in data["categories"]}
-        missing = sorted(wanted_trends)
-        for start in range(0, len(missing), COMPARE_LIMIT):
-            chunk = missing[start : start + COMPARE_LIMIT]
+            stored_categories = {category["slug"] for category in data["categories"]}
+        stored_trends: set[str] = set()
+        wanted = sorted(wanted_trends)
+        for start in range(0, len(wanted), COMPARE_LIMIT):
+            chunk = wanted[start : start + COMPARE_LIMIT]
             data = await self._data(
                 "query($slugs: [String!]!) { compareTrends(slugs: $slugs) { slug } }",
                 {"slugs": chunk},
             )
             found = data["compareTrends"]
-            trends |= {slug for slug, trend in zip(chunk, found, strict=True) if trend}
-        for path, seed in seeds:
-            for index, category in enumerate(seed.categories):
-                if category.parent and category.parent not in categories:
-                    raise SeedFileError(
-                        path,
-                        f"categories[{index}] (slug {category.slug!r}) field parent: "
-                        f"unknown category {category.parent!r}",
-                    )
-            for index, trend in enumerate(seed.trends):
-                if trend.category and trend.category not in categories:
-                    raise SeedFileError(
-                        path,
-                        f"trends[{index}] (slug {trend.slug!r}) field category: "
-                        f"unknown category {trend.category!r}",
-                    )
-                unknown = [slug for slug in trend.related if slug not in trends]
-                if unknown:
-                    raise SeedFileError(
-                        path,
-                        f"trends[{index}] (slug {trend.slug!r}) field related: "
-                        f"unknown trend {', '.join(map(repr, unknown))}",
-                    )
+            stored_trends |= {slug for slug, trend in zip(chunk, found, strict=True) if trend}
+        check_references(seeds, stored_categories, stored_trends)
 
     async def _send_kind(
         self, items: list[Item], report: ApiSeedReport, progress: Progress, task: Any

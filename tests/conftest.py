@@ -23,7 +23,8 @@ from strawberry.types import ExecutionResult
 
 from app.domain.keys import Principal
 from app.settings import Settings
-from app.storage.database import CommandStats, Database, count_commands
+from app.storage.command_stats import CommandStats, count_commands
+from app.storage.database import Database
 from app.storage.embedded import EmbeddedMongo
 from app.storage.forecast_worker import ForecastWorker
 from schema.context import Context
@@ -32,9 +33,11 @@ from seeds.loader import default_seed_files, load_seed_files
 from tests.served import ServedAPI
 
 TEST_DATABASE = "trendgraph_test"
-TEST_SETTINGS = Settings(database=TEST_DATABASE, mongodb_uri=None, alerts_enabled=False)
+TEST_SETTINGS = Settings(
+    database=TEST_DATABASE, mongodb_uri=None, alerts_enabled=False, forecast_catch_up=False
+)
 """The suite's settings: defaults, except what the environment sets (and no alert evaluator
-in in-process apps unless a test asks for one: tests/alerts/). Run the whole suite
+or forecast catch-up in in-process apps unless a test asks for one). Run the whole suite
 with ``TRENDGRAPH_COMPILED_EXECUTION=false`` to check it on graphql-core's executor."""
 default_schema = build_schema(TEST_SETTINGS)
 """The schema of ``TEST_SETTINGS``, which most tests execute against."""
@@ -168,7 +171,9 @@ def repo_root() -> Path:
 async def asgi_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to ``app`` in process, with the app's lifespan running."""
     async with (
-        LifespanManager(app) as manager,
+        # Generous: an app that starts its embedded server and seeds takes seconds on a
+        # loaded machine (asgi-lifespan gives 5 s by default).
+        LifespanManager(app, startup_timeout=60, shutdown_timeout=60) as manager,
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=manager.app), base_url="http://test"
         ) as client,

@@ -43,6 +43,8 @@ class ServedAPI:
             # Tests that want the alert evaluator and deliverer turn them on; others share
             # the test database and must not have their trends evaluated.
             "TRENDGRAPH_ALERTS_ENABLED": "false",
+            # Nor fit forecasts for every series other tests left in the shared database.
+            "TRENDGRAPH_FORECAST_CATCH_UP": "false",
             **(extra_env or {}),
         }
         self._process: subprocess.Popen[bytes] | None = None

@@ -186,6 +186,24 @@ async def test_the_trend_page_document_answers_every_seed_fact(
         ("5y", 51.0),
     ]
     assert trend["analyses"]["jobsToBeDone"]["keyOutcome"].startswith("Speed and efficiency")
+    assert trend["signals"] == []  # only reported figures, so the page says why no forecast
+    assert trend["forecastUnavailable"]["reason"] == "NO_SERIES"
+
+
+@pytest.mark.parametrize("name", ["TrendPage", "TrendPageChanged"])
+def test_the_trend_page_asks_each_signal_for_its_forecast_band(name: str) -> None:
+    """What chart.js draws and trend.js words; the browser test shows them on a page."""
+    selected = re.sub(r"\s+", " ", explorer.documents()[name]["query"])
+    fragment = selected[selected.index("fragment SignalChart on Signal") :]
+    end = fragment.find(" fragment ", 1)  # the next fragment, if any, is not the signal's
+    fragment = fragment if end < 0 else fragment[:end]
+    for field in (
+        "forecast { method horizonMonths generatedAt stale outlook confidence growthPercent",
+        "points { date value lower80 upper80 lower95 upper95 }",
+        "backtest { mase coverage80 origins }",
+        "forecastUnavailable { reason message }",
+    ):
+        assert field in fragment, (name, field)
 
 
 def test_the_readme_shows_a_small_committed_screenshot(repo_root: Path) -> None:

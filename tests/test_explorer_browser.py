@@ -7,7 +7,10 @@ Screenshots go to ``build/explorer-screenshots`` (gitignored).
 
 from __future__ import annotations
 
+import asyncio
+import multiprocessing
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,8 +18,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from app.domain.forecasting import Forecast
 from app.domain.keys import hash_key
 from app.storage.database import Database
+from app.storage.forecast_worker import recompute
+from app.storage.repositories.forecasts import ForecastRepository
 from seeds.loader import DATA_DIR, parse_seed_file
 from seeds.synthetic.generator import generate
 from seeds.synthetic.loader import load_synthetic
@@ -174,6 +180,81 @@ async def test_the_trend_page_stays_within_its_weight_budget(
         assert 0 < weight < TREND_PAGE_BUDGET_BYTES, f"{slug}: {weight} bytes"
         assets = [r for r in traffic["requests"] if "/explorer-assets/" in r["url"]]
         assert assets and all(r["encoding"] == "gzip" for r in assets if r["bodyBytes"] > 512)
+
+
+@pytest.fixture(scope="module")
+def forecast_pool() -> Iterator[Executor]:
+    """The app's kind of executor for forecasts: a worker process started with spawn."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as executor:
+        yield executor
+
+
+async def count(browser: Browser, selector: str) -> int:
+    found: int = await browser.call(
+        "eval", expression=f"document.querySelectorAll({selector!r}).length"
+    )
+    return found
+
+
+async def test_the_trend_page_draws_the_forecast_band_and_says_why_when_there_is_none(
+    browser: Browser, explored: list[dict[str, Any]], seeded: Database, forecast_pool: Executor
+) -> None:
+    """The primary signal of one synthetic trend (five years of weekly points) gets its
+    forecast computed here, as the worker would; its other signals have none yet."""
+    trend = explored[0]
+    primary = await seeded.trend_series.find_one({"trendId": trend["_id"], "primary": True})
+    assert primary is not None
+    others = await seeded.trend_series.count_documents({"trendId": trend["_id"]}) - 1
+    assert await recompute(seeded, forecast_pool, [str(primary["_id"])]) == 1
+    [outcome] = await ForecastRepository(seeded).by_signal_ids([str(primary["_id"])])
+    assert isinstance(outcome, Forecast), outcome
+
+    await browser.call("resetTraffic")
+    await browser.call("goto", path=f"/trends/{trend['slug']}")
+    await browser.call("waitText", selector=".signal .forecast", text="Outlook")
+    # One band of each width and one forecast line, on the primary signal's chart only.
+    assert await count(browser, ".signal svg path.band-95") == 1
+    assert await count(browser, ".signal svg path.band-80") == 1
+    assert await count(browser, ".signal svg path.forecast-line") == 1
+    notes = await browser.call("texts", selector=".signal .forecast")
+    [note] = [note for note in notes if note.startswith("Outlook: ")]
+    outlook = {"RISING": "Rising", "STEADY": "Steady", "FALLING": "Falling"}[outcome.outlook.value]
+    backtest = outcome.backtest
+    assert note.startswith(f"Outlook: {outlook}"), note
+    assert (
+        f"Backtest MASE {backtest.mase:.2f} over {backtest.origins} origins; "
+        f"80% band held {round(backtest.coverage80)}%." in note
+    )
+    assert "Stale" not in note
+    pending = [note for note in notes if note.startswith("Forecast pending: ")]
+    assert len(pending) == others == len(notes) - 1, notes
+    chart = "document.querySelector('path.band-80').closest('svg')"
+    summary = await browser.call("eval", expression=f"{chart}.getAttribute('aria-label')")
+    assert "Forecast: " in summary and "80% band" in summary
+    await browser.screenshot("trend-forecast.png", fullPage=True)
+
+    # The series changes and its recompute has not run: the same forecast, marked stale.
+    await seeded.trend_series.update_one({"_id": primary["_id"]}, {"$inc": {"version": 1}})
+    for _ in range(20):  # until the response cache has seen the change (its change stream)
+        await browser.call("goto", path=f"/trends/{trend['slug']}")
+        await browser.call("waitText", selector=".signal .forecast", text="Outlook")
+        if await count(browser, ".signal .forecast .badge.stale") == 1:
+            break
+        await asyncio.sleep(0.1)
+    [stale] = [n for n in await browser.call("texts", selector=".forecast") if "Outlook" in n]
+    assert "Stale" in stale and "a new forecast is being computed" in stale, stale
+    assert await count(browser, ".signal svg path.band-80") == 1
+
+    await browser.call("goto", path="/trends/asyncio")
+    await browser.call("waitText", selector="h2", text="Signals")
+    await browser.call("waitText", selector=".forecast", text="No forecast")
+    text = await browser.call("text", selector=".forecast")
+    assert text == (
+        "No forecast: this trend has no signal (its growth figures are reported as given), "
+        "so nothing to forecast from."
+    )
+    assert await count(browser, "path.band-80") == 0
+    await assert_offline(browser)
 
 
 async def test_compare_puts_series_on_one_chart(

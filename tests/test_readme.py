@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from app.storage.database import Database
+from app.storage.forecast_worker import outdated_signal_ids, recompute
 from seeds.demo import DEMO_SYNTHETIC_COUNT, load_demo, reset_demo
 from tests.conftest import GraphQLClient
 
 END = date(2026, 11, 22)  # a fixed Sunday: the same demo data on every run
+FORECASTS = 60
+"""Signals whose forecasts the README test computes (every one takes tens of milliseconds)."""
 
 
 def examples(document: Path, kind: str) -> list[tuple[str, dict[str, Any] | None]]:
@@ -64,12 +68,19 @@ async def test_readme_queries_show_real_looking_results_on_the_demo_data(
 ) -> None:
     report = await load_demo(database, end=END)
     assert (report.seeded_trends, report.synthetic_trends) == (1, DEMO_SYNTHETIC_COUNT)
+    # What the app's start-up catch-up does in the background, for a sample of the signals.
+    with ThreadPoolExecutor(1) as fitting:
+        await recompute(database, fitting, (await outdated_signal_ids(database))[:FORECASTS])
     queries = examples(repo_root / "README.md", "query")
-    assert len(queries) == 4
+    assert len(queries) == 5
     results = [await graphql.data(query, variables) for query, variables in queries]
     for (query, _), data in zip(queries, results, strict=True):
         assert empty_lists(data) == [], (query, data)
-    asyncio, fastest, leaderboard, search = results
+    asyncio, fastest, leaderboard, forecasts, search = results
+    rising = [edge["node"]["forecast"] for edge in forecasts["trends"]["edges"]]
+    assert len(rising) == 5 and {forecast["outlook"] for forecast in rising} == {"RISING"}
+    growths = [forecast["growthPercent"] for forecast in rising]
+    assert growths == sorted(growths, reverse=True)
     assert asyncio["trend"]["name"] == "Asyncio"
     assert len(fastest["trends"]["edges"]) == 10
     percents = [edge["node"]["growthFor"]["percent"] for edge in fastest["trends"]["edges"]]

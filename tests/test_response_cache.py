@@ -171,6 +171,13 @@ async def test_only_changes_to_what_results_read_empty_the_cache(database: Datab
                 break
             await asyncio.sleep(0.02)
         assert cache.generation == before + 1
+        # A forecast (of a signal that is not primary, say) changes what pages answer too.
+        await database.forecasts.insert_one({"trendId": "t", "seriesVersion": 1})
+        for _ in range(200):
+            if cache.generation != before + 1:
+                break
+            await asyncio.sleep(0.02)
+        assert cache.generation == before + 2
     finally:
         follower.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -1,4 +1,9 @@
-"""The MongoDB connection: client, collections, indexes, and per-request command counting."""
+"""The MongoDB connection: the :class:`Database` handle (client, collections, availability)
+and :func:`open_database`, plus :func:`find_in`, the chunked ``$in`` every repository uses.
+
+The indexes and migrations run on opening are :mod:`app.storage.indexes`; counting each
+request's commands is :mod:`app.storage.command_stats`.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +11,16 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, IndexModel, monitoring
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from app.domain.models import GrowthWindowKey
 from app.settings import Settings
+from app.storage.command_stats import CommandCounter
 from app.storage.embedded import EmbeddedMongo
 from app.storage.sort_bounds import SortBounds
 
@@ -37,54 +40,6 @@ ALERT_OUTBOX = "alert_outbox"
 ALERT_DELIVERIES = "alert_deliveries"
 ALERT_STATE = "alert_state"
 """The evaluator's snapshot of each trend (what rules saw last) and its bookkeeping."""
-
-
-@dataclass
-class CommandStats:
-    """Database commands issued on behalf of one request."""
-
-    commands: int = 0
-    by_name: dict[str, int] = field(default_factory=dict)
-
-    def record(self, command_name: str) -> None:
-        self.commands += 1
-        self.by_name[command_name] = self.by_name.get(command_name, 0) + 1
-
-
-_current_stats: ContextVar[CommandStats | None] = ContextVar(
-    "trendgraph_command_stats", default=None
-)
-
-
-@contextlib.contextmanager
-def count_commands(stats: CommandStats | None = None) -> Iterator[CommandStats]:
-    """Count the database commands issued inside this block (and tasks it starts)."""
-    stats = stats or CommandStats()
-    token = _current_stats.set(stats)
-    try:
-        yield stats
-    finally:
-        _current_stats.reset(token)
-
-
-def bind_command_stats(stats: CommandStats) -> None:
-    """Count commands of the current context (one request) into ``stats`` from now on."""
-    _current_stats.set(stats)
-
-
-class _CommandCounter(monitoring.CommandListener):
-    """PyMongo command monitoring; the driver calls it in the task that issues the command."""
-
-    def started(self, event: monitoring.CommandStartedEvent) -> None:
-        stats = _current_stats.get()
-        if stats is not None:
-            stats.record(event.command_name)
-
-    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        pass
-
-    def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
 
 
 IN_CHUNK = 200
@@ -228,7 +183,7 @@ class Database:
         availability = _Availability()
         client: AsyncMongoClient[Document] = AsyncMongoClient(
             uri,
-            event_listeners=[_CommandCounter(), availability],
+            event_listeners=[CommandCounter(), availability],
             serverSelectionTimeoutMS=timeout_ms,
             connectTimeoutMS=timeout_ms,
             heartbeatFrequencyMS=heartbeat_ms,
@@ -279,106 +234,12 @@ class Database:
         return True
 
     async def ensure_indexes(self) -> None:
-        """Run the storage migrations, then create the indexes reads rely on; idempotent."""
+        """Run the storage migrations, then create the indexes reads rely on
+        (:mod:`app.storage.indexes`); idempotent."""
         # Imported here: the migrations use the repositories, which import this module.
-        from app.storage.migrations import series_to_signals
+        from app.storage.indexes import ensure_indexes
 
-        await series_to_signals(self.trend_series, self.trends)
-        growth_indexes = [
-            IndexModel([(f"growth.{key.value}.percent", DESCENDING), ("_id", DESCENDING)])
-            for key in GrowthWindowKey
-        ]
-        rising_indexes = [  # Category.rising
-            IndexModel(
-                [
-                    ("category", ASCENDING),
-                    (f"growth.{key.value}.percent", DESCENDING),
-                    ("_id", DESCENDING),
-                ]
-            )
-            for key in GrowthWindowKey
-        ]
-        await self.trends.create_indexes(
-            [
-                IndexModel([("slug", ASCENDING)], unique=True),
-                IndexModel([("aliasSlugs", ASCENDING)]),
-                IndexModel([("category", ASCENDING)]),
-                IndexModel([("tags", ASCENDING)]),
-                IndexModel([("status", ASCENDING)]),
-                IndexModel([("statusRank", DESCENDING), ("_id", DESCENDING)]),
-                IndexModel([("searchCanons", ASCENDING)]),  # exact name/alias search
-                IndexModel([("searchTerms", ASCENDING)]),  # prefix search, one word each
-                IndexModel([("nameKey", ASCENDING), ("_id", ASCENDING)]),
-                IndexModel([("updatedAt", DESCENDING), ("_id", DESCENDING)]),
-                IndexModel([("signalKeys", ASCENDING)]),  # filters by source and region
-                IndexModel([("volume", DESCENDING), ("_id", DESCENDING)]),
-                *growth_indexes,
-                IndexModel([("forecast.outlook", ASCENDING)]),
-                IndexModel([("forecast.growthPercent", DESCENDING), ("_id", DESCENDING)]),
-                *rising_indexes,
-            ]
-        )
-        await self.categories.create_indexes([IndexModel([("slug", ASCENDING)], unique=True)])
-        # Lists ordered by one signal's growth or volume (signal_pages.py).
-        signal_order_indexes = [
-            IndexModel(
-                [
-                    ("source", ASCENDING),
-                    ("region", ASCENDING),
-                    (f"growth.{key.value}.percent", DESCENDING),
-                    ("_id", DESCENDING),
-                ]
-            )
-            for key in GrowthWindowKey
-        ]
-        signal_order_indexes.append(
-            IndexModel(
-                [
-                    ("source", ASCENDING),
-                    ("region", ASCENDING),
-                    ("unit", ASCENDING),
-                    ("latest.value", DESCENDING),
-                    ("_id", DESCENDING),
-                ]
-            )
-        )
-        await self.trend_series.create_indexes(
-            [
-                IndexModel(
-                    [("trendId", ASCENDING), ("source", ASCENDING), ("region", ASCENDING)],
-                    unique=True,
-                ),
-                IndexModel([("source", ASCENDING), ("region", ASCENDING), ("trendId", ASCENDING)]),
-                IndexModel([("primary", ASCENDING)]),  # co-movement candidates
-                *signal_order_indexes,
-            ]
-        )
-        # APQ registrations carry expiresAt; allow-listed queries have none and stay.
-        await self.persisted_queries.create_indexes(
-            [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
-        )
-        # Shared rate-limit buckets go once they would be full again.
-        await self.rate_limits.create_indexes(
-            [IndexModel([("expiresAt", ASCENDING)], expireAfterSeconds=0)]
-        )
-        await self.watchlists.create_indexes(
-            [IndexModel([("owner", ASCENDING), ("_id", ASCENDING)])]
-        )
-        await self.alert_rules.create_indexes(
-            [
-                IndexModel([("owner", ASCENDING), ("_id", ASCENDING)]),
-                IndexModel([("target.watchlistId", ASCENDING)]),
-            ]
-        )
-        await self.alert_outbox.create_indexes(
-            [
-                IndexModel([("status", ASCENDING), ("nextAttemptAt", ASCENDING)]),
-                IndexModel([("ruleId", ASCENDING), ("createdAt", DESCENDING)]),
-            ]
-        )
-        await self.alert_deliveries.create_indexes(
-            [IndexModel([("ruleId", ASCENDING), ("attemptedAt", DESCENDING)])]
-        )
+        await ensure_indexes(self)
 
     def wake_driver(self) -> None:
         """While the driver sees no server, keep one ping waiting for it.

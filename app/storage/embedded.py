@@ -4,12 +4,10 @@ SecantusDB is GPL-2.0; trendgraph never imports it. It is started as
 ``python -m secantus`` and spoken to only over the MongoDB wire protocol, exactly
 like a real ``mongod``.
 
-Supervised (``supervise=True``, as ``serve`` runs it), a server that dies is reaped and
-started again on the same port and data folder, with exponential backoff between failed
-attempts; every restart is logged and reported to the ``on_restart`` callbacks (the API
-counts them in ``/metrics``). After :attr:`EmbeddedMongo.max_failed_restarts` failed
-attempts in a row it reports itself unhealthy (``/healthz`` fails, so whatever runs the
-process restarts it) and keeps trying.
+This module holds the server process: its command line, spawning it so that it dies with
+its owner, waiting for its ping, reaping and stopping it. Supervised (``supervise=True``, as
+``serve`` runs it), a server that dies is started again by its
+:class:`~app.storage.embedded_supervisor.Supervisor` (backoff, restart counts, health).
 """
 
 from __future__ import annotations
@@ -34,6 +32,8 @@ from types import TracebackType
 
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
+
+from app.storage.embedded_supervisor import RestartFailed, Supervisor
 
 logger = logging.getLogger(__name__)
 
@@ -111,29 +111,28 @@ class EmbeddedMongo:
         self.port = port or free_port(host)
         self.startup_timeout = startup_timeout
         self.supervise = supervise
-        self.first_backoff_seconds = first_backoff_seconds
-        self.max_backoff_seconds = max_backoff_seconds
-        self.max_failed_restarts = max_failed_restarts
-        self.restarts = 0
-        """Times the server died and was started again."""
-        self.failed_restarts = 0
-        """Failed attempts since the server last ran."""
+        self.supervisor = Supervisor(
+            self,
+            first_backoff_seconds=first_backoff_seconds,
+            max_backoff_seconds=max_backoff_seconds,
+            max_failed_restarts=max_failed_restarts,
+        )
+        """Restarts the server when it dies, if ``supervise``; counts restarts."""
         self._process: subprocess.Popen[bytes] | None = None
         self._release_owner: Callable[[], None] | None = None
         self._stopping = threading.Event()
         self._ready = threading.Event()  # supervision starts once the first start succeeded
         self._lock = threading.Lock()
-        self._restart_callbacks: list[Callable[[], None]] = []
         self._log_offset = 0
 
     @property
     def healthy(self) -> bool:
-        """False once :attr:`max_failed_restarts` restarts in a row have failed."""
-        return self.failed_restarts < self.max_failed_restarts
+        """False once the supervisor's restarts have failed too often in a row."""
+        return self.supervisor.healthy
 
     def on_restart(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (from the supervising thread) after every restart."""
-        self._restart_callbacks.append(callback)
+        self.supervisor.on_restart(callback)
 
     @property
     def uri(self) -> str:
@@ -275,48 +274,34 @@ class EmbeddedMongo:
                 process.pid,
                 process.returncode,
             )
-            restarted = self._restart()
+            restarted = self.supervisor.restart()
             if restarted is None:  # stopping
                 return
             process = restarted
 
-    def _restart(self) -> subprocess.Popen[bytes] | None:
-        """Start the server again, with backoff, until it answers or :meth:`stop` is called."""
-        delay = self.first_backoff_seconds
-        while not self._stopping.wait(delay):
-            delay = min(delay * 2, self.max_backoff_seconds)
-            try:
-                _check_port_free(self.host, self.port)
-                with self._lock:
-                    if self._stopping.is_set():
-                        return None
-                    process = self._process = self._popen(self.command())
-                self._wait_until_ready(process)
-            except (EmbeddedServerError, OSError) as error:
-                self.failed_restarts += 1
-                logger.error(
-                    "embedded SecantusDB restart failed (%d in a row%s): %s",
-                    self.failed_restarts,
-                    "" if self.healthy else "; reporting unhealthy",
-                    error,
-                )
-                with self._lock:
-                    failed, self._process = self._process, None
-                if failed is not None and failed.poll() is None:
-                    failed.kill()
-                    failed.wait()
-                continue
-            self.failed_restarts = 0
-            self.restarts += 1
-            logger.warning(
-                "embedded SecantusDB restarted (pid %s; %d restarts so far)",
-                process.pid,
-                self.restarts,
-            )
-            for callback in self._restart_callbacks:
-                callback()
-            return process
-        return None
+    def stopped_within(self, seconds: float) -> bool:
+        """Wait up to ``seconds``; whether :meth:`stop` was called (for the supervisor)."""
+        return self._stopping.wait(seconds)
+
+    def relaunch(self) -> subprocess.Popen[bytes] | None:
+        """Start the server again on its port and data folder and wait until it answers
+        (for the supervisor); ``None`` when :meth:`stop` was called. Raises
+        :class:`~app.storage.embedded_supervisor.RestartFailed`, the failed process gone."""
+        try:
+            _check_port_free(self.host, self.port)
+            with self._lock:
+                if self._stopping.is_set():
+                    return None
+                process = self._process = self._popen(self.command())
+            self._wait_until_ready(process)
+        except (EmbeddedServerError, OSError) as error:
+            with self._lock:
+                failed, self._process = self._process, None
+            if failed is not None and failed.poll() is None:
+                failed.kill()
+                failed.wait()
+            raise RestartFailed(str(error)) from error
+        return process
 
     def _log_tail(self, lines: int = 2) -> str:
         """The last messages this run wrote to the server log (traceback frames skipped)."""

@@ -9,7 +9,10 @@ twice: by the number of tasks and by the executor's workers.
 
 Crash safety: the queue lives in memory. A signal whose recompute is lost (the process
 stopped) keeps its older forecast, which readers see as stale (its series version is behind
-the signal's), until ``python -m app recompute-forecasts`` or the next append recomputes it.
+the signal's) until the next start: the app then schedules every signal whose forecast is
+missing or older than its series (:meth:`ForecastWorker.catch_up`), which also covers
+series written around the API (the demo dataset, ``python -m seeds``). ``python -m app
+recompute-forecasts`` recomputes every signal at once, in the foreground.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ from app.storage.repositories.signal_trends import signal_key_text
 from app.storage.repositories.trends import parse_object_id
 
 logger = logging.getLogger(__name__)
+
+CHUNKS_IN_FLIGHT = 2
+"""Chunks of the bulk recompute being read, fitted or stored at once."""
 
 
 async def forecast_signal(executor: Executor, signal: Signal) -> ForecastOutcome:
@@ -71,14 +77,34 @@ async def recompute(database: Database, executor: Executor, signal_ids: Sequence
     return len(found)
 
 
+async def outdated_signal_ids(database: Database) -> list[str]:
+    """Signals whose stored forecast is missing or was computed from an older series,
+    primary signals first (see :func:`signal_ids`)."""
+    computed = {
+        document["_id"]: document.get("seriesVersion")
+        async for document in database.forecasts.find({}, {"seriesVersion": 1})
+    }
+    primary: list[str] = []
+    others: list[str] = []
+    signals = database.trend_series.find({}, {"version": 1, "primary": 1}).sort("_id", 1)
+    async for document in signals:
+        version = computed.get(document["_id"])
+        if version is None or version < document["version"]:
+            (primary if document.get("primary") else others).append(str(document["_id"]))
+    return primary + others
+
+
 async def signal_ids(database: Database) -> AsyncIterator[list[str]]:
-    """Ids of every signal, a chunk at a time."""
+    """Ids of every signal, a chunk at a time: the trends' primary signals first (a trend's
+    forecast, and the outlook its lists filter and order by, are its primary signal's),
+    then the others."""
     chunk: list[str] = []
-    async for document in database.trend_series.find({}, {"_id": 1}).sort("_id", 1):
-        chunk.append(str(document["_id"]))
-        if len(chunk) == IN_CHUNK:
-            yield chunk
-            chunk = []
+    for query in ({"primary": True}, {"primary": {"$ne": True}}):
+        async for document in database.trend_series.find(query, {"_id": 1}).sort("_id", 1):
+            chunk.append(str(document["_id"]))
+            if len(chunk) == IN_CHUNK:
+                yield chunk
+                chunk = []
     if chunk:
         yield chunk
 
@@ -86,23 +112,27 @@ async def signal_ids(database: Database) -> AsyncIterator[list[str]]:
 async def recompute_all(
     database: Database, executor: Executor, on_progress: Callable[[int], None] | None = None
 ) -> int:
-    """Recompute every signal's forecast, a chunk of :data:`IN_CHUNK` at a time; how many.
+    """Recompute every signal's forecast, a chunk of :data:`IN_CHUNK` at a time, primary
+    signals first; how many.
 
-    The next chunk is read while the current one is fitted, so the executor's workers
-    are kept busy.
+    Two chunks are in flight: while one is read or stored, the other's fits keep the
+    executor's workers busy.
     """
     done = 0
-    pending: asyncio.Task[int] | None = None
-    async for chunk in signal_ids(database):
-        if pending is not None:
-            done += await pending
-            if on_progress:
-                on_progress(done)
-        pending = asyncio.create_task(recompute(database, executor, chunk))
-    if pending is not None:
-        done += await pending
+    in_flight: list[asyncio.Task[int]] = []
+
+    async def finish_oldest() -> None:
+        nonlocal done
+        done += await in_flight.pop(0)
         if on_progress:
             on_progress(done)
+
+    async for chunk in signal_ids(database):
+        in_flight.append(asyncio.create_task(recompute(database, executor, chunk)))
+        if len(in_flight) == CHUNKS_IN_FLIGHT:
+            await finish_oldest()
+    while in_flight:
+        await finish_oldest()
     return done
 
 
@@ -136,6 +166,15 @@ class ForecastWorker:
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._run()) for _ in range(self._concurrency)]
+
+    async def catch_up(self) -> int:
+        """Schedule every signal whose forecast is missing or outdated; how many."""
+        outdated = await outdated_signal_ids(self._database)
+        for signal_id in outdated:
+            self.schedule(signal_id)
+        if outdated:
+            logger.info("forecasts: %d signals missing or outdated, scheduled", len(outdated))
+        return len(outdated)
 
     async def idle(self) -> None:
         """Wait until every scheduled signal is recomputed (tests, graceful shutdown)."""

@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 from pymongo.errors import PyMongoError
 
-from app.storage.database import CATEGORIES, TREND_SERIES, TRENDS, Database
+from app.storage.database import CATEGORIES, FORECASTS, TREND_SERIES, TRENDS, Database
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +109,9 @@ class ResponseCache:
             await asyncio.sleep(RETRY_SECONDS)
 
 
-CACHED_COLLECTIONS = (TRENDS, CATEGORIES, TREND_SERIES)
-"""What cached results are read from."""
+CACHED_COLLECTIONS = (TRENDS, CATEGORIES, TREND_SERIES, FORECASTS)
+"""What cached results are read from (a forecast of a signal that is not its trend's
+primary one changes no trend)."""
 
 CHANGES_TO_CACHED_DATA: list[dict[str, Any]] = [
     {

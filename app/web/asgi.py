@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
 import logging
@@ -59,6 +60,15 @@ async def readyz(request: Request) -> JSONResponse:
     if database.available and await database.ping():
         return JSONResponse({"status": "ready", "database": "ok"})
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
+
+
+async def _catch_up(forecasts: ForecastWorker) -> None:
+    """Schedule the forecasts that are missing or outdated; a database that is down now
+    only delays them to the next start (or the next write of each series)."""
+    try:
+        await forecasts.catch_up()
+    except Exception:
+        logger.exception("forecasts: could not look for missing or outdated forecasts")
 
 
 def tune_garbage_collector(young_threshold: int) -> None:
@@ -126,6 +136,9 @@ def create_app(
             owns_executor=True,
         )
         forecasts.start()
+        catching_up = (
+            asyncio.create_task(_catch_up(forecasts)) if settings.forecast_catch_up else None
+        )
         try:
             async with contextlib.AsyncExitStack() as stack:
                 stack.enter_context(exposing_sort_bounds(metrics, opened.sort_bounds.reads))
@@ -140,6 +153,8 @@ def create_app(
                     "forecast_worker": forecasts,
                 }
         finally:
+            if catching_up is not None:
+                catching_up.cancel()
             await changes.close()
             await forecasts.stop()
 

@@ -1,23 +1,22 @@
 """Strawberry's ASGI GraphQL view, wired to trendgraph's context, limits and JSON encoder.
 
 HTTP requests follow GraphQL over HTTP (``app.web.graphql_http``), with persisted queries
-(``app.web.persisted_queries``) and caching (``app.web.http_cache``); WebSockets speak
-graphql-transport-ws for subscriptions.
+(``app.web.persisted_queries``), rate and size limits (``app.web.request_limits``) and
+caching (``app.web.http_cache``); the view alone turns the operation's decisions into HTTP
+status and headers (``app.web.http_decisions``). WebSockets speak graphql-transport-ws for
+subscriptions.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any, cast
 
 import orjson
 from cross_web import AsyncHTTPRequestAdapter
-from graphql import GraphQLError
-from pymongo.errors import ConnectionFailure
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -35,8 +34,8 @@ from strawberry.types.unset import UNSET
 from app.domain.keys import ApiKeys
 from app.observability import REQUEST_ID_HEADER, Metrics, access_logger, request_id_from
 from app.settings import Settings
-from app.storage.database import Database, bind_command_stats
-from app.storage.ratelimit import Limiter, RateLimiter, SharedRateLimiter
+from app.storage.command_stats import bind_command_stats
+from app.storage.database import Database
 from app.web import graphiql, http_cache
 from app.web.graphql_http import (
     GRAPHQL_RESPONSE_JSON,
@@ -52,8 +51,17 @@ from app.web.graphql_http import (
 )
 from app.web.http_decisions import http_outcome
 from app.web.persisted_queries import PersistedQueries, Resolved
+from app.web.request_limits import (
+    PERSISTED_QUERY_LOOKUP_COST,
+    PERSISTED_QUERY_REGISTRATION_COST,
+    RequestLimiters,
+    client_key,
+    database_errors_as_503,
+    oversized,
+    peer,
+    refusal,
+)
 from schema.context import Context
-from schema.guards import DATABASE_RETRY_AFTER_SECONDS, rate_limited
 
 logger = logging.getLogger(__name__)
 
@@ -87,40 +95,12 @@ class GraphQLView(GraphQL[Context, None]):
         )
         self.settings = settings
         self.metrics = metrics
-        # Per-process buckets, used when TRENDGRAPH_RATE_LIMIT_STORE is "process".
-        self.anonymous_limiter = RateLimiter(
-            settings.rate_limit_anonymous_capacity, settings.rate_limit_anonymous_restore_rate
-        )
-        self.key_limiter = RateLimiter(
-            settings.rate_limit_key_capacity, settings.rate_limit_key_restore_rate
-        )
-        # Buckets in the database (TRENDGRAPH_RATE_LIMIT_STORE "database"), per database
-        # the app serves (one, but tests open several).
-        self._shared_limiters: dict[tuple[int, bool], SharedRateLimiter] = {}
+        self.limiters = RequestLimiters(settings)
         self.api_keys = ApiKeys(settings.api_key_hashes)
         self.persisted_queries = PersistedQueries(
             only_registered=settings.persisted_queries_only,
             ttl_seconds=settings.persisted_query_ttl_seconds,
         )
-
-    def limiter(self, database: Database, *, keyed: bool) -> Limiter | None:
-        """The rate limiter for a request, or ``None`` when rate limiting is off."""
-        settings = self.settings
-        if not settings.rate_limit_enabled:
-            return None
-        if settings.rate_limit_store == "process":
-            return self.key_limiter if keyed else self.anonymous_limiter
-        shared = self._shared_limiters.get((id(database), keyed))
-        if shared is None or shared.collection is not database.rate_limits:
-            if keyed:
-                capacity = settings.rate_limit_key_capacity
-                rate = settings.rate_limit_key_restore_rate
-            else:
-                capacity = settings.rate_limit_anonymous_capacity
-                rate = settings.rate_limit_anonymous_restore_rate
-            shared = SharedRateLimiter(database.rate_limits, capacity, rate)
-            self._shared_limiters[(id(database), keyed)] = shared
-        return shared
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -131,8 +111,8 @@ class GraphQLView(GraphQL[Context, None]):
         )
         principal = self.api_keys.authenticate(request.headers.get("authorization"))
         # Valid keys draw on their own bucket; everyone else (wrong keys included) on their IP's.
-        client_key = _client_key(request, principal.key_id if principal else None)
-        limiter = self.limiter(database, keyed=principal is not None)
+        client = client_key(request, principal.key_id if principal else None)
+        limiter = self.limiters.limiter(database, keyed=principal is not None)
         http_response = response if isinstance(response, Response) else None
         if http_response is not None:
             http_response.headers[REQUEST_ID_HEADER] = request_id
@@ -142,7 +122,7 @@ class GraphQLView(GraphQL[Context, None]):
             request=request,
             response=http_response,
             request_id=request_id,
-            client_key=client_key,
+            client_key=client,
             rate_limiter=limiter,
             metrics=self.metrics,
             principal=principal,
@@ -168,21 +148,9 @@ class GraphQLView(GraphQL[Context, None]):
         # are bounded by max_body_bytes alone.
         if context.principal is None:
             for data in request_data if isinstance(request_data, list) else [request_data]:
-                # One huge string literal is one token: max_tokens does not bound it.
-                document_size = len((data.query or "").encode())
-                if document_size > self.settings.max_document_bytes:
-                    return _refusal(
-                        f"The GraphQL document takes {document_size} bytes; the limit is "
-                        f"{self.settings.max_document_bytes}.",
-                        "DOCUMENT_TOO_LARGE",
-                    )
-                size = len(orjson.dumps(data.variables or {}))
-                if size > self.settings.max_variables_bytes:
-                    return _refusal(
-                        f"Variables take {size} bytes; the limit is "
-                        f"{self.settings.max_variables_bytes}.",
-                        "VARIABLES_TOO_LARGE",
-                    )
+                refused = oversized(data, self.settings)
+                if refused is not None:
+                    return refused
         try:
             async with asyncio.timeout(self.settings.request_timeout_seconds):
                 return await super().execute_operation(
@@ -192,7 +160,7 @@ class GraphQLView(GraphQL[Context, None]):
             logger.warning("request %s timed out", context.request_id)
             if isinstance(sub_response, Response):
                 sub_response.status_code = 504
-            return _refusal(
+            return refusal(
                 f"The request took longer than {self.settings.request_timeout_seconds:g}s "
                 "and was stopped.",
                 "REQUEST_TIMEOUT",
@@ -260,7 +228,7 @@ class GraphQLView(GraphQL[Context, None]):
             return self.error_response(error, media_type)
         except ClientDisconnect:
             # One line, not a traceback: clients going away is ordinary.
-            logger.info("client %s went away before its request was read", _peer(request))
+            logger.info("client %s went away before its request was read", peer(request))
             return Response(status_code=400)  # never sent: nobody is listening
 
     async def _answer(self, request: Request, request_adapter: Any, media_type: str) -> Response:
@@ -302,7 +270,7 @@ class GraphQLView(GraphQL[Context, None]):
         if not self.persisted_queries.needs_database(params):
             return await self.persisted_queries.resolve(database.persisted_queries, params)
         await self._charge(request, database, PERSISTED_QUERY_LOOKUP_COST)
-        async with _database_errors_as_503(database):
+        async with database_errors_as_503(database):
             resolved = await self.persisted_queries.resolve(database.persisted_queries, params)
         if resolved.register_hash is not None:
             await self._charge(request, database, PERSISTED_QUERY_REGISTRATION_COST)
@@ -311,7 +279,7 @@ class GraphQLView(GraphQL[Context, None]):
     async def _register_persisted(
         self, request: Request, database: Database, sha256_hash: str, data: GraphQLRequestData
     ) -> None:
-        async with _database_errors_as_503(database):
+        async with database_errors_as_503(database):
             await self.persisted_queries.register(
                 database.persisted_queries, sha256_hash, data.query or ""
             )
@@ -319,21 +287,8 @@ class GraphQLView(GraphQL[Context, None]):
     async def _charge(self, request: Request, database: Database, cost: int) -> None:
         """Take ``cost`` points from the client's bucket, or refuse the request (429)."""
         principal = self.api_keys.authenticate(request.headers.get("authorization"))
-        limiter = self.limiter(database, keyed=principal is not None)
-        if limiter is None:
-            return
-        async with _database_errors_as_503(database):
-            decision = await limiter.consume(
-                _client_key(request, principal.key_id if principal else None), cost
-            )
-        if not decision.allowed:
-            error = rate_limited(cost, decision)
-            raise GraphQLHTTPError(
-                429,
-                error.message,
-                code="RATE_LIMITED",
-                headers=http_outcome([decision]).headers,
-            )
+        key_id = principal.key_id if principal else None
+        await self.limiters.charge(request, database, key_id, cost)
 
     async def execute_single(
         self,
@@ -422,42 +377,6 @@ class GraphQLView(GraphQL[Context, None]):
         )
 
 
-PERSISTED_QUERY_LOOKUP_COST = 1
-"""Points a persisted-query lookup that reaches the database takes (a ``find_one``)."""
-PERSISTED_QUERY_REGISTRATION_COST = 10
-"""Points a registration takes: a database write, kept for the TTL."""
-
-
-def _client_key(request: Request | WebSocket, key_id: str | None) -> str:
-    """Whose bucket a request draws on: its API key's, or its client address's."""
-    if key_id is not None:
-        return f"key:{key_id}"
-    return f"ip:{_peer(request)}"
-
-
-def _peer(request: Request | WebSocket) -> str:
-    return request.client.host if request.client else "unknown"
-
-
-@contextlib.asynccontextmanager
-async def _database_errors_as_503(database: Database) -> AsyncIterator[None]:
-    """Refuse with 503 + Retry-After while the database is away, at once when the driver
-    already knows it is."""
-    unavailable = GraphQLHTTPError(
-        503,
-        "The database is unavailable; try again shortly.",
-        code="DATABASE_UNAVAILABLE",
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-    )
-    if not database.available:
-        database.wake_driver()
-        raise unavailable
-    try:
-        yield
-    except ConnectionFailure:
-        raise unavailable from None
-
-
 def _drop_client_state(response_data: GraphQLHTTPResponse) -> None:
     """A cacheable response may reach other clients through a shared cache: leave out this
     client's rate-limit bucket (``extensions.cost.throttleStatus``), which also changes on
@@ -465,7 +384,3 @@ def _drop_client_state(response_data: GraphQLHTTPResponse) -> None:
     cost = (response_data.get("extensions") or {}).get("cost")
     if isinstance(cost, dict):
         cost.pop("throttleStatus", None)
-
-
-def _refusal(message: str, code: str) -> ExecutionResult:
-    return ExecutionResult(data=None, errors=[GraphQLError(message, extensions={"code": code})])

@@ -11,7 +11,7 @@ from app.domain.errors import ErrorCode, FieldError
 from app.storage.database import Document
 from app.storage.repositories.category_writes import CategoryResult
 from app.storage.repositories.stored import expect
-from app.storage.repositories.trend_writes import TrendResult
+from app.storage.repositories.trend_upserts import TrendResult
 from app.storage.repositories.trends import read_trend
 from app.storage.repositories.writes import ItemResult, Outcome
 from schema.category import Category

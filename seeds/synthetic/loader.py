@@ -22,7 +22,7 @@ from app.storage.repositories.comovement import (
 )
 from app.storage.repositories.series import series_document
 from app.storage.repositories.signal_trends import signal_key_text
-from app.storage.repositories.trend_writes import new_trend_document
+from app.storage.repositories.trend_content import new_trend_document
 from seeds.synthetic.generator import SYNTHETIC_SOURCE, SyntheticSignal, SyntheticTrend
 
 SYNTHETIC_FILTER = {"analyses.decomposition.source": {"$regex": f"^{SYNTHETIC_SOURCE}"}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -13,8 +14,13 @@ import pytest
 from app.domain.series import SeriesPoint
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.forecast_worker import ForecastWorker, recompute_all
-from tests.conftest import GraphQLClient
+from app.storage.forecast_worker import (
+    ForecastWorker,
+    outdated_signal_ids,
+    recompute_all,
+    signal_ids,
+)
+from tests.conftest import GraphQLClient, app_client
 from tests.factories import make_trends
 from tests.forecasting.series import growing, shrinking, weekly
 from tests.writer import writer
@@ -176,3 +182,72 @@ async def test_bad_forecast_filters_are_refused(
 ) -> None:
     errors = await graphql.errors(LIST, {"filter": trend_filter})
     assert any(message in error for error in errors), errors
+
+
+async def test_the_worker_catches_up_on_missing_and_outdated_forecasts(
+    database: Database, settings: Settings, graphql: GraphQLClient, worker: ForecastWorker
+) -> None:
+    """A recompute lost with a stopped process, or series written around the API (the demo
+    dataset), is found on the next start."""
+    await make_trends(database, 3)
+    without_worker = writer(database, settings)
+    for slug in ("t-00", "t-01"):
+        await without_worker.data(
+            APPEND, {"slug": slug, "points": as_input(weekly(5 * 52, growing))}
+        )
+    assert (await forecast_of(graphql, "t-00"))["forecastUnavailable"]["reason"] == "NOT_COMPUTED"
+
+    assert len(await outdated_signal_ids(database)) == 2
+    assert await worker.catch_up() == 2
+    await worker.idle()
+    assert await outdated_signal_ids(database) == []
+    assert (await forecast_of(graphql, "t-01"))["forecast"]["seriesVersion"] == 1
+
+    # One series moves on while nothing recomputes it: only that one is outdated.
+    falling = as_input(weekly(5 * 52, shrinking, seed=2))
+    await without_worker.data(APPEND, {"slug": "t-00", "points": falling})
+    assert (await forecast_of(graphql, "t-00"))["forecast"]["stale"] is True
+    assert await worker.catch_up() == 1
+    await worker.idle()
+    caught_up = (await forecast_of(graphql, "t-00"))["forecast"]
+    assert (caught_up["stale"], caught_up["outlook"]) == (False, "FALLING")
+    assert await worker.catch_up() == 0
+
+
+async def test_the_app_catches_up_on_start_unless_told_not_to(
+    database: Database, settings: Settings
+) -> None:
+    await make_trends(database, 1)
+    await writer(database, settings).data(
+        APPEND, {"slug": "t-00", "points": as_input(weekly(5 * 52, growing))}
+    )
+    async with app_client(database, settings):  # the suite's settings: no catch-up
+        pass
+    assert len(await outdated_signal_ids(database)) == 1
+
+    caught_up = settings.model_copy(update={"forecast_catch_up": True})
+    async with app_client(database, caught_up):
+        # The lifespan scheduled it in the background; wait for the worker's store.
+        for _ in range(600):
+            if not await outdated_signal_ids(database):
+                break
+            await asyncio.sleep(0.1)
+    assert await outdated_signal_ids(database) == []
+
+
+async def test_recomputes_take_primary_signals_first(database: Database) -> None:
+    """A trend's forecast (its lists' outlook, its alerts) is its primary signal's: the bulk
+    recompute and the catch-up on start do those before the others."""
+    inserted = await database.trend_series.insert_many(
+        [
+            {"trendId": number // 3, "source": f"s{number}", "region": "WORLD"}
+            | {"primary": number % 3 == 0, "version": 1}
+            for number in range(9)
+        ]
+    )
+    ids = [str(signal_id) for signal_id in inserted.inserted_ids]
+    primary = ids[::3]
+    bulk = [signal_id async for chunk in signal_ids(database) for signal_id in chunk]
+    assert bulk[:3] == primary and sorted(bulk) == sorted(ids)
+    caught_up = await outdated_signal_ids(database)
+    assert caught_up[:3] == primary and sorted(caught_up) == sorted(ids)

@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient, monitoring
 from app.observability import Metrics
 from app.settings import Settings
 from app.storage.database import Database
+from bench.__main__ import LEADERBOARD, TREND_PAGE
 from schema.context import Context
 from schema.reads import TREND_FIELD_READS
 from schema.root import schema
@@ -21,17 +22,6 @@ from tests.conftest import TEST_DATABASE, GraphQLClient
 from tests.factories import upsert_trends
 
 SEARCH_KEYS = {"searchTerms", "searchCanons"}
-ANALYSES = """analyses {
-  decomposition { trigger behaviorChange enabler constraintRemoved }
-  pestle { political economic social technological legal environmental }
-  jobsToBeDone { problem priorWorkaround keyOutcome }
-  consumerTrendCanvas { basicNeed driversOfChange emergingConsumerNeeds
-    newConsumerExpectations inspirationsSignals innovationsEmerging } }"""
-TREND_PAGE = f"""query TrendPage($slug: String!) {{ trend(slug: $slug) {{
-  name description growth {{ label percent }} {ANALYSES}
-  category {{ name }} related(first: 5) {{ name growth {{ label percent }} }} }} }}"""
-LEADERBOARD = """{ trends(first: 50, orderBy: {field: GROWTH, window: THREE_MONTHS,
-  direction: DESC}) { edges { node { name category { name } growth { label percent } } } } }"""
 SEARCH = """{ searchTrends(query: "asyncio", first: 20) { name } }"""
 QUERIES: list[tuple[str, dict[str, Any]]] = [
     (TREND_PAGE, {"slug": "asyncio"}),

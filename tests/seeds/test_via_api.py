@@ -192,6 +192,33 @@ async def test_both_modes_stop_at_a_bad_file_and_write_nothing(
 
 
 @pytest.mark.parametrize("mode", MODES)
+async def test_both_modes_refuse_a_reference_to_a_later_file(
+    database: Database, served: Served, tmp_path: Path, mode: str
+) -> None:
+    """Files are written in order, so a trend may name trends of its own or earlier files
+    (or stored ones), never of a later file: one rule, checked before anything is sent."""
+    first = tmp_path / "first.json"
+    first.write_bytes(
+        orjson.dumps({"trends": [{"slug": "early", "name": "E", "related": ["late"]}]})
+    )
+    second = tmp_path / "second.json"
+    second.write_bytes(orjson.dumps({"trends": [{"slug": "late", "name": "L"}]}))
+
+    run = await run_seeds(served.env, *mode_arguments(mode, served), str(first), str(second))
+
+    assert run.code == 1
+    assert (
+        f"seed load failed: {first}: trends[0] (slug 'early') field related: unknown trend 'late'"
+    ) in " ".join(run.stderr.split())
+    assert await database.trends.count_documents({}) == 0
+
+    # In the other order it loads, in both modes.
+    run = await run_seeds(served.env, *mode_arguments(mode, served), str(second), str(first))
+    assert run.code == 0, run.stderr
+    assert await database.trends.count_documents({}) == 2
+
+
+@pytest.mark.parametrize("mode", MODES)
 async def test_both_modes_report_a_slug_repeated_across_files(
     database: Database, served: Served, tmp_path: Path, mode: str
 ) -> None:

@@ -7,14 +7,20 @@ page's filter; batches grow until the page is full or the signals run out. A tre
 that signal is not in such a list (the page's filter says so to ``totalCount`` too). Cursors
 hold the signal's value and the signal document's id, so ties page stably.
 
+A filter on another signal's growth passes the trends it lets through (``trend_ids``):
+signals of other trends are left out of the scan when the list is short, else dropped
+before their trends are read (:mod:`app.storage.repositories.signal_growth_filter`).
+
 Round trips: two per batch. With no trend-level filter (or one most trends pass) that is
 two; a filter that few of the ordered trends pass costs more batches, each twice as large.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any
+
+from bson import ObjectId
 
 from app.domain.pagination import (
     Position,
@@ -25,6 +31,7 @@ from app.domain.pagination import (
 )
 from app.domain.signals import SignalUnit
 from app.storage.database import Database, Document, find_in
+from app.storage.repositories.signal_growth_filter import fits_in_query
 
 FIRST_BATCH_FACTOR = 2
 """The first batch scans twice the page, so a filter half the trends pass needs one."""
@@ -40,6 +47,7 @@ async def signal_ordered_page(
     database: Database,
     *,
     signal_filter: Document,
+    trend_ids: Set[ObjectId] | None = None,
     sort: SortKey,
     trend_query: Document,
     projection: Mapping[str, Any] | None,
@@ -50,8 +58,11 @@ async def signal_ordered_page(
 ) -> tuple[list[Document], list[Position], bool]:
     """Up to ``limit + 1`` trend documents in ``sort``'s order of their signal matching
     ``signal_filter``, the positions of the first ``limit`` (of their signals), and whether
-    there were more."""
+    there were more. ``trend_ids``: only the signals of these trends (those a filter on
+    another signal's growth lets through), when given."""
     conditions = [signal_filter]
+    if trend_ids is not None and fits_in_query(trend_ids):
+        conditions.append({"trendId": {"$in": sorted(trend_ids)}})
     if after_cursor is not None:
         conditions.append(after(sort, decode_cursor(sort, after_cursor)))
     if before_cursor is not None:
@@ -73,7 +84,11 @@ async def signal_ordered_page(
         if not signals:
             break
         last_position = stored_position(scan, signals[-1])
-        ids = [signal["trendId"] for signal in signals]
+        ids = [
+            signal["trendId"]
+            for signal in signals
+            if trend_ids is None or signal["trendId"] in trend_ids
+        ]
         trends = {
             document["_id"]: document
             for document in await find_in(

@@ -1,19 +1,21 @@
-"""Trends: reads by id, slug and alias, filtered and ordered pages, and idempotent upserts."""
+"""Reading trends: by id, by slug or alias, and filtered, ordered pages with their cursors.
+
+What a list asks for (:class:`TrendFilter`, :class:`TrendOrder`) is built into Mongo filters
+and sort keys in :mod:`app.storage.repositories.trend_queries`; writes are
+:mod:`app.storage.repositories.trend_writes`.
+"""
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 from bson import ObjectId
 from bson.errors import InvalidId
 
-from app.domain.forecasting import Outlook
-from app.domain.models import GrowthWindowKey, Trend, TrendStatus, search_key
+from app.domain.models import Trend
 from app.domain.pagination import (
     Position,
     SortKey,
@@ -23,16 +25,16 @@ from app.domain.pagination import (
     stored_position,
 )
 from app.storage.database import Database, Document, find_in
-from app.storage.repositories.signal_pages import (
-    signal_filter,
-    signal_ordered_page,
-    signal_sort_path,
+from app.storage.repositories.signal_growth_filter import (
+    count_within,
+    fits_in_query,
+    matching_trend_ids,
+    read_ordered_within,
+    within,
 )
+from app.storage.repositories.signal_pages import signal_filter, signal_ordered_page
 from app.storage.repositories.stored import StoredDocumentError, reader
-from app.storage.repositories.writes import UpsertReport
-
-__all__ = ["UpsertReport"]  # imported from here by older code
-from app.domain.status import STATUS_RANK
+from app.storage.repositories.trend_queries import TrendFilter, TrendOrder
 
 WITHOUT_ANALYSES: Mapping[str, Any] = {"analyses": 0, "searchTerms": 0, "searchCanons": 0}
 """For lists: the analyses and the search keys are the bulk of a trend document."""
@@ -73,128 +75,6 @@ TrendOrError = Trend | StoredDocumentError
 """What a batched read gives for one key: the trend, or why its document cannot be read."""
 read_trend = reader("trends", Trend)
 """A stored trend document as the model, or the error saying why it cannot be read."""
-
-
-class TrendOrderField(StrEnum):
-    GROWTH = "GROWTH"
-    NAME = "NAME"
-    UPDATED_AT = "UPDATED_AT"
-    STATUS = "STATUS"
-    FORECAST_GROWTH = "FORECAST_GROWTH"
-    VOLUME = "VOLUME"
-
-
-@dataclass(frozen=True, slots=True)
-class TrendOrder:
-    field: TrendOrderField = TrendOrderField.UPDATED_AT
-    descending: bool = True
-    window: GrowthWindowKey = GrowthWindowKey.THREE_MONTHS
-    source: str | None = None
-    """With ``region``: order by this signal's growth (GROWTH) or latest count (VOLUME)."""
-    region: str | None = None
-
-    @property
-    def by_signal(self) -> bool:
-        return self.source is not None and self.region is not None
-
-    def sort_key(self) -> SortKey:
-        direction: Any = -1 if self.descending else 1
-        if self.by_signal:
-            path = signal_sort_path(self.field.value, self.window.value)
-            signature = (
-                f"{self.field.value}:{self.window.value}:{self.source}/{self.region}:"
-                f"{'DESC' if self.descending else 'ASC'}"
-            )
-        elif self.field is TrendOrderField.GROWTH:
-            path = f"growth.{self.window.value}.percent"
-            signature = f"GROWTH:{self.window.value}:{'DESC' if self.descending else 'ASC'}"
-        else:
-            path = {
-                TrendOrderField.NAME: "nameKey",
-                TrendOrderField.UPDATED_AT: "updatedAt",
-                TrendOrderField.STATUS: "statusRank",
-                TrendOrderField.FORECAST_GROWTH: "forecast.growthPercent",
-                TrendOrderField.VOLUME: "volume",
-            }[self.field]
-            signature = f"{self.field.value}:{'DESC' if self.descending else 'ASC'}"
-        return SortKey(path, direction, signature)
-
-    @property
-    def model_field(self) -> str:
-        """The :class:`Trend` field :meth:`value_of` reads."""
-        return {
-            TrendOrderField.GROWTH: "growth",
-            TrendOrderField.NAME: "name",
-            TrendOrderField.UPDATED_AT: "updated_at",
-            TrendOrderField.STATUS: "status",
-            TrendOrderField.FORECAST_GROWTH: "forecast",
-            TrendOrderField.VOLUME: "volume",
-        }[self.field]
-
-    def value_of(self, trend: Trend) -> Any:
-        if self.field is TrendOrderField.GROWTH:
-            growth = trend.growth.get(self.window)
-            return growth.percent if growth else None
-        if self.field is TrendOrderField.NAME:
-            return search_key(trend.name)
-        if self.field is TrendOrderField.STATUS:
-            return STATUS_RANK[trend.status] if trend.status else None
-        if self.field is TrendOrderField.FORECAST_GROWTH:
-            return trend.forecast.growth_percent if trend.forecast else None
-        if self.field is TrendOrderField.VOLUME:
-            return trend.volume
-        return trend.updated_at
-
-
-@dataclass(frozen=True, slots=True)
-class TrendFilter:
-    """Trends matching every given criterion."""
-
-    category: str | None = None
-    tags: Sequence[str] = ()
-    status: Sequence[TrendStatus] = ()
-    growth_window: GrowthWindowKey | None = None
-    min_growth: float | None = None
-    max_growth: float | None = None
-    outlook: Sequence[Outlook] = ()
-    min_forecast_growth: float | None = None
-    max_forecast_growth: float | None = None
-    signal_source: str | None = None
-    """Only trends with a signal from this source (and ``signal_region``, when given)."""
-    signal_region: str | None = None
-
-    def to_mongo(self) -> Document:
-        query: Document = {}
-        if self.signal_source is not None and self.signal_region is not None:
-            query["signalKeys"] = f"{self.signal_source}/{self.signal_region}"
-        elif self.signal_source is not None:  # an anchored prefix: the index is used
-            query["signalKeys"] = {"$regex": f"^{re.escape(self.signal_source)}/"}
-        elif self.signal_region is not None:
-            query["signalKeys"] = {"$regex": f"/{re.escape(self.signal_region)}$"}
-        if self.category is not None:
-            query["category"] = self.category
-        if self.tags:
-            query["tags"] = {"$all": list(self.tags)}
-        if self.status:
-            query["status"] = {"$in": [status.value for status in self.status]}
-        bounds: Document = {}
-        if self.min_growth is not None:
-            bounds["$gte"] = self.min_growth
-        if self.max_growth is not None:
-            bounds["$lte"] = self.max_growth
-        if bounds:
-            window = self.growth_window or GrowthWindowKey.THREE_MONTHS
-            query[f"growth.{window.value}.percent"] = bounds
-        if self.outlook:
-            query["forecast.outlook"] = {"$in": [outlook.value for outlook in self.outlook]}
-        forecast_bounds: Document = {}
-        if self.min_forecast_growth is not None:
-            forecast_bounds["$gte"] = self.min_forecast_growth
-        if self.max_forecast_growth is not None:
-            forecast_bounds["$lte"] = self.max_forecast_growth
-        if forecast_bounds:
-            query["forecast.growthPercent"] = forecast_bounds
-        return query
 
 
 @dataclass(slots=True)
@@ -306,7 +186,16 @@ class TrendRepository:
                 trend_filter, order, sort, limit, backwards, after_cursor, before_cursor,
                 with_analyses,
             )  # fmt: skip
-        conditions = [trend_filter.to_mongo()]
+        trend_query = trend_filter.to_mongo()
+        only: set[ObjectId] | None = None  # what a signal growth range lets through, if long
+        signal_query = trend_filter.signal_growth_query()
+        if signal_query is not None:
+            trend_ids = await matching_trend_ids(self._database, signal_query)
+            if fits_in_query(trend_ids):
+                trend_query = within(trend_query, trend_ids)
+            else:
+                only = trend_ids
+        conditions = [trend_query]
         if after_cursor is not None:
             conditions.append(after(sort, decode_cursor(sort, after_cursor)))
         if before_cursor is not None:
@@ -317,7 +206,11 @@ class TrendRepository:
             fields |= {order.model_field}
         # The stored sort value too: the position of a document the model cannot read.
         projection = _with_path(_projection(fields, with_analyses), sort.path)
-        if len(conditions) == 1 and scan.direction == -1:  # a first page, descending
+        if only is not None:
+            documents = await read_ordered_within(
+                self._collection, query, projection, scan, limit + 1, only
+            )
+        elif len(conditions) == 1 and scan.direction == -1:  # a first page, descending
             documents = await self._first_page(scan, query, projection, limit + 1)
         else:
             documents = await self._read(query, projection, scan, limit + 1)
@@ -388,9 +281,21 @@ class TrendRepository:
         with_analyses: bool,
     ) -> TrendPage:
         assert order.source is not None and order.region is not None
+        scan_filter = signal_filter(order.source, order.region, order.field.value)
+        trend_ids: set[ObjectId] | None = None
+        signal_query = trend_filter.signal_growth_query()
+        if signal_query is not None:
+            if (order.source, order.region) == (
+                trend_filter.signal_source,
+                trend_filter.signal_region,
+            ):
+                scan_filter = {**scan_filter, **signal_query}  # the range joins the scan
+            else:
+                trend_ids = await matching_trend_ids(self._database, signal_query)
         documents, positions, has_more = await signal_ordered_page(
             self._database,
-            signal_filter=signal_filter(order.source, order.region, order.field.value),
+            signal_filter=scan_filter,
+            trend_ids=trend_ids,
             sort=sort,
             trend_query=trend_filter.to_mongo(),
             projection=None if with_analyses else WITHOUT_ANALYSES,
@@ -412,4 +317,9 @@ class TrendRepository:
         return {document["slug"] async for document in cursor}
 
     async def count(self, trend_filter: TrendFilter) -> int:
-        return await self._collection.count_documents(trend_filter.to_mongo())
+        query = trend_filter.to_mongo()
+        signal_query = trend_filter.signal_growth_query()
+        if signal_query is None:
+            return await self._collection.count_documents(query)
+        trend_ids = await matching_trend_ids(self._database, signal_query)
+        return await count_within(self._collection, query, trend_ids)

@@ -30,7 +30,8 @@ export function sparkline(values, label, { width = 120, height = 28 } = {}) {
 function niceMax(value) {
   if (value <= 0) return 1;
   const magnitude = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((m) => m >= value);
+  // Fine steps: a band reaching 110 on an index chart should not double the scale to 200.
+  return [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].map((m) => m * magnitude).find((m) => m >= value);
 }
 
 /**
@@ -61,10 +62,12 @@ export function lineChart(series, { title, unit = "value" } = {}) {
   const shapes = drawn.map((one, i) => {
     const color = PALETTE[i % PALETTE.length];
     const band = one.band ?? [];
+    // The forecast line starts at the last observed point, so the two read as one path.
+    const ahead = one.points.length ? [one.points.at(-1), ...band] : band;
     return s("g", { class: "series" },
-      band.length && band[0].lower95 !== undefined ? s("path", { d: area(band, "lower95", "upper95"), fill: color, opacity: 0.12 }) : null,
-      band.length ? s("path", { d: area(band, "lower80", "upper80"), fill: color, opacity: 0.22 }) : null,
-      band.length ? s("path", { d: line(band), fill: "none", stroke: color, "stroke-width": 2, "stroke-dasharray": "4 3" }) : null,
+      band.length && band[0].lower95 !== undefined ? s("path", { class: "band-95", d: area(band, "lower95", "upper95"), fill: color, opacity: 0.12 }) : null,
+      band.length ? s("path", { class: "band-80", d: area(band, "lower80", "upper80"), fill: color, opacity: 0.22 }) : null,
+      band.length ? s("path", { class: "forecast-line", d: line(ahead), fill: "none", stroke: color, "stroke-width": 2, "stroke-dasharray": "4 3" }) : null,
       one.points.length ? s("path", { d: line(one.points), fill: "none", stroke: color, "stroke-width": 2, "stroke-dasharray": DASHES[i % DASHES.length] }) : null);
   });
   const description = drawn.map(describe).join(" ");
@@ -80,9 +83,16 @@ export function lineChart(series, { title, unit = "value" } = {}) {
 
 function describe(one) {
   const points = one.points;
-  if (!points.length) return `${one.name}: forecast only.`;
+  const band = one.band ?? [];
+  const end = band.at(-1);
+  const ahead = end ? ` Forecast: ${round(end.value)} by ${day(end.date)}, 80% band ${round(end.lower80)} to ${round(end.upper80)}.` : "";
+  if (!points.length) return `${one.name}: forecast only.${ahead}`;
   const first = points[0];
   const last = points[points.length - 1];
   const peak = points.reduce((best, p) => (p.value > best.value ? p : best), first);
-  return `${one.name}: ${first.value} on ${day(first.date)}, ${last.value} on ${day(last.date)}, peak ${peak.value} on ${day(peak.date)}.`;
+  return `${one.name}: ${first.value} on ${day(first.date)}, ${last.value} on ${day(last.date)}, peak ${peak.value} on ${day(peak.date)}.${ahead}`;
+}
+
+function round(value) {
+  return Math.round(value).toLocaleString("en");
 }

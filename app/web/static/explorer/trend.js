@@ -1,6 +1,7 @@
 // "/trends/<slug>": the trend page of the seed (name, About, growth per window, the four
-// analyses in the seed's wording), each signal's chart, related trends and why; it re-renders
-// in place when trendChanged reports a write to the trend.
+// analyses in the seed's wording), each signal's chart with its forecast (or why there is
+// none), related trends and why; it re-renders in place when trendChanged reports a write
+// to the trend.
 
 import { ApiError, query } from "./api.js";
 import { lineChart } from "./chart.js";
@@ -60,7 +61,33 @@ function signalFigure(signal) {
   return h("div", { class: "signal" },
     h("h3", {}, name),
     lineChart([{ name, points: signal.series, band }], { title: name, unit }),
-    h("p", { class: "provenance" }, facts.join(" · ")));
+    h("p", { class: "provenance" }, facts.join(" · ")),
+    signal.forecast ? forecastNote(signal.forecast) : unavailableNote(signal.forecastUnavailable));
+}
+
+const OUTLOOKS = { RISING: "Rising", STEADY: "Steady", FALLING: "Falling" };
+const METHODS = { AUTO_ETS: "AutoETS" };
+
+/** The forecast in words: where it heads, how sure, and how it did on the series' own past. */
+function forecastNote(forecast) {
+  const { backtest } = forecast;
+  const growth = forecast.growthPercent === null ? "" : ` (${percent(forecast.growthPercent)} over ${forecast.horizonMonths} months)`;
+  return h("div", { class: "forecast" },
+    h("p", {},
+      h("strong", {}, `Outlook: ${OUTLOOKS[forecast.outlook] ?? forecast.outlook}`), growth,
+      `, confidence ${forecast.confidence.toLowerCase()}.`,
+      forecast.stale ? [" ", h("span", { class: "badge stale", title: "The series changed since this forecast; a new one is being computed" }, "Stale")] : null),
+    h("p", { class: "provenance" },
+      `Forecast ${METHODS[forecast.method] ?? forecast.method}, ${forecast.horizonMonths} months ahead, computed ${day(forecast.generatedAt)}. `,
+      `Backtest MASE ${backtest.mase.toFixed(2)} over ${backtest.origins} origins; 80% band held ${Math.round(backtest.coverage80)}%.`,
+      forecast.stale ? " Stale: the series changed since; a new forecast is being computed." : ""));
+}
+
+/** Why there is no forecast band, in the API's words. */
+function unavailableNote(unavailable) {
+  if (!unavailable) return null;
+  const lead = unavailable.reason === "NOT_COMPUTED" ? "Forecast pending" : "No forecast";
+  return h("p", { class: "forecast muted" }, `${lead}: ${unavailable.message}.`);
 }
 
 const REASONS = {
@@ -105,7 +132,9 @@ function page(trend) {
       h("p", { class: "about" }, trend.description ?? "No description yet."),
       trend.tags.length ? h("ul", { class: "tags", "aria-label": "Tags" }, trend.tags.map((tag) => h("li", {}, tag))) : null),
     section("signals-heading", "Signals",
-      trend.signals.length ? trend.signals.map(signalFigure) : h("p", { class: "muted" }, "No time series for this trend yet: its growth figures are reported, not measured here.")),
+      trend.signals.length
+        ? trend.signals.map(signalFigure)
+        : [h("p", { class: "muted" }, "No time series for this trend yet: its growth figures are reported, not measured here."), unavailableNote(trend.forecastUnavailable)]),
     ANALYSES.map((spec) => analysis(spec, trend.analyses[spec.key])),
     section("related-heading", "Related trends",
       related.length
