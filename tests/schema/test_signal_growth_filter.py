@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from app.domain.models import CategorySpec, TrendSpec
+from app.domain.models import CategorySpec, GrowthWindowKey, TrendSpec
 from app.settings import Settings
 from app.storage.database import Database
-from app.storage.repositories import signal_growth_filter
+from app.storage.repositories import TrendFilter, signal_growth_filter
 from tests.conftest import GraphQLClient
 from tests.factories import upsert_categories, upsert_trends
 from tests.test_readme import examples
@@ -231,6 +231,33 @@ async def test_commands_do_not_grow_with_the_page_size(
     assert by_size[1] == by_size[3] == by_size[9], by_size
     # At most: the matching signals, the order's ids (when kept in Python), the page.
     assert sum(by_size[1].values()) <= 3
+
+
+def index_scans(plan: dict[str, Any]) -> list[dict[str, Any]]:
+    """The IXSCAN stages of an explained plan."""
+    found = [plan] if plan.get("stage") == "IXSCAN" else []
+    for child in [plan.get("inputStage"), *plan.get("inputStages", [])]:
+        if child:
+            found += index_scans(child)
+    return found
+
+
+async def test_the_signals_in_range_are_read_from_their_index(client: GraphQLClient) -> None:
+    trend_filter = TrendFilter(
+        signal_source="reddit-mentions",
+        signal_region="US",
+        signal_growth_window=GrowthWindowKey.THREE_MONTHS,
+        signal_min_growth=30,
+        signal_max_growth=60,
+    )
+    query = trend_filter.signal_growth_query()
+    assert query is not None
+    explained = await client.database.trend_series.find(query).explain()
+    [scan] = index_scans(explained["queryPlanner"]["winningPlan"])
+    assert list(scan["keyPattern"]) == ["source", "region", "growth.THREE_MONTHS.percent", "_id"]
+    # Exact bounds: only the four signals in range are read, 30 and 60 included.
+    assert explained["executionStats"]["totalDocsExamined"] == 4
+    assert explained["executionStats"]["nReturned"] == 4
 
 
 BAD_FILTERS = {

@@ -6,8 +6,10 @@ region, growth.<window>.percent, _id)`` that signal orders use: their trend ids 
 reply (:func:`matching_trend_ids`). Then:
 
 - few of them (at most :data:`MAX_IDS_IN_QUERY`): the trend query gains ``_id: {$in: ids}``
-  and pages, orders and counts as any other filter (the embedded server's ``$in`` grows
-  with the square of the list, so the list stays short);
+  in place of its condition on ``signalKeys`` (the ids imply it; alone, the condition on
+  ids is what the embedded server reads from an index) and pages, orders and counts as
+  any other filter (the embedded server's ``$in`` grows with the square of the list, so
+  the list stays short);
 - more: the trend query runs as it is, in its order, reading only ids and sort values
   (on the order's index, narrowed by ``signalKeys``), the matching ones are kept in Python,
   and the page's documents are read by id (:func:`read_ordered_within`);
@@ -27,11 +29,18 @@ from collections.abc import Mapping, Set
 from typing import Any
 
 from bson import ObjectId
+from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from app.domain.pagination import SortKey
 from app.storage.database import IN_CHUNK, Database, Document, find_in
 
+IndexKeys = list[tuple[str, int]]
+BY_ID: IndexKeys = [("_id", ASCENDING)]
+"""The hint of a query naming its trends in a short list of ids: reading them by id is the
+cheapest plan, and the embedded server, which plans an index only for a filter whose every
+field one index holds, would otherwise read the whole collection when the filter has more
+(a category, say)."""
 MAX_IDS_IN_QUERY = IN_CHUNK
 """The longest list of matching trend ids a trend query carries as ``_id: {$in: ...}``."""
 ONE_REPLY = 1_000_000
@@ -51,9 +60,9 @@ async def matching_trend_ids(database: Database, signal_query: Document) -> set[
 
 
 def within(query: Document, trend_ids: Set[ObjectId]) -> Document:
-    """``query`` restricted to ``trend_ids`` (a short list: see :data:`MAX_IDS_IN_QUERY`)."""
-    restriction = {"_id": {"$in": sorted(trend_ids)}}
-    return {"$and": [query, restriction]} if query else restriction
+    """``query`` (a trend filter: no condition on ``_id``) restricted to ``trend_ids`` (a
+    short list: see :data:`MAX_IDS_IN_QUERY`)."""
+    return {**query, "_id": {"$in": sorted(trend_ids)}}
 
 
 async def read_ordered_within(
@@ -76,7 +85,7 @@ async def read_ordered_within(
     found = {
         document["_id"]: document
         for document in await find_in(collection, "_id", wanted, projection, per_value=1)
-    }
+    }  # no other condition: the embedded server reads these by id
     # A trend deleted between the two reads is left out.
     return [found[trend_id] for trend_id in wanted if trend_id in found]
 
@@ -84,8 +93,7 @@ async def read_ordered_within(
 async def count_within(
     collection: AsyncCollection[Document], query: Document, trend_ids: Set[ObjectId]
 ) -> int:
-    """How many documents match ``query`` and have one of ``trend_ids`` as id."""
-    if fits_in_query(trend_ids):
-        return await collection.count_documents(within(query, trend_ids))
+    """How many documents match ``query`` and have one of ``trend_ids`` as id (a long
+    list: a short one goes into the query, :func:`within`)."""
     matching = await collection.find(query, {"_id": 1}).batch_size(ONE_REPLY).to_list()
     return sum(1 for document in matching if document["_id"] in trend_ids)

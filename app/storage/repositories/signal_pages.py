@@ -31,7 +31,7 @@ from app.domain.pagination import (
 )
 from app.domain.signals import SignalUnit
 from app.storage.database import Database, Document, find_in
-from app.storage.repositories.signal_growth_filter import fits_in_query
+from app.storage.repositories.signal_growth_filter import BY_ID, fits_in_query
 
 FIRST_BATCH_FACTOR = 2
 """The first batch scans twice the page, so a filter half the trends pass needs one."""
@@ -60,9 +60,10 @@ async def signal_ordered_page(
     ``signal_filter``, the positions of the first ``limit`` (of their signals), and whether
     there were more. ``trend_ids``: only the signals of these trends (those a filter on
     another signal's growth lets through), when given."""
-    conditions = [signal_filter]
+    scanned = dict(signal_filter)
     if trend_ids is not None and fits_in_query(trend_ids):
-        conditions.append({"trendId": {"$in": sorted(trend_ids)}})
+        scanned["trendId"] = {"$in": sorted(trend_ids)}
+    conditions = [scanned]
     if after_cursor is not None:
         conditions.append(after(sort, decode_cursor(sort, after_cursor)))
     if before_cursor is not None:
@@ -75,8 +76,10 @@ async def signal_ordered_page(
         query = list(conditions)
         if last_position is not None:
             query.append(after(scan, last_position))
+        # One condition stays bare: the embedded server plans no index for an ``$and``.
+        scan_filter = query[0] if len(query) == 1 else {"$and": query}
         signals = (
-            await database.trend_series.find({"$and": query}, {"trendId": 1, sort.path: 1})
+            await database.trend_series.find(scan_filter, {"trendId": 1, sort.path: 1})
             .sort(scan.mongo_sort())
             .limit(batch)
             .to_list()
@@ -92,7 +95,13 @@ async def signal_ordered_page(
         trends = {
             document["_id"]: document
             for document in await find_in(
-                database.trends, "_id", ids, projection, per_value=1, extra=trend_query
+                database.trends,
+                "_id",
+                ids,
+                projection,
+                per_value=1,
+                extra=trend_query,
+                hint=BY_ID,
             )
         }
         for signal in signals:

@@ -6,6 +6,7 @@ pages.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -150,6 +151,18 @@ class TrendFilter:
             "region": self.signal_region,
             signal_sort_path("GROWTH", self.signal_growth_window.value): bounds,
         }
+
+    def checked_by_signals(self) -> TrendFilter:
+        """This filter without its signal, for a query restricted to the trends whose
+        signal matched (so a filter on the signal's growth alone reads trends by id)."""
+        return dataclasses.replace(
+            self,
+            signal_source=None,
+            signal_region=None,
+            signal_growth_window=None,
+            signal_min_growth=None,
+            signal_max_growth=None,
+        )
 
     def _signal_keys_clauses(self) -> list[Document]:
         """The conditions on ``signalKeys`` (indexed): the filter's signal, the order's."""

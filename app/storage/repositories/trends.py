@@ -26,6 +26,8 @@ from app.domain.pagination import (
 )
 from app.storage.database import Database, Document, find_in
 from app.storage.repositories.signal_growth_filter import (
+    BY_ID,
+    IndexKeys,
     count_within,
     fits_in_query,
     matching_trend_ids,
@@ -188,11 +190,13 @@ class TrendRepository:
             )  # fmt: skip
         trend_query = trend_filter.to_mongo()
         only: set[ObjectId] | None = None  # what a signal growth range lets through, if long
+        by_id = False  # the query names its trends: a short list of ids
         signal_query = trend_filter.signal_growth_query()
         if signal_query is not None:
             trend_ids = await matching_trend_ids(self._database, signal_query)
             if fits_in_query(trend_ids):
-                trend_query = within(trend_query, trend_ids)
+                trend_query = within(trend_filter.checked_by_signals().to_mongo(), trend_ids)
+                by_id = True
             else:
                 only = trend_ids
         conditions = [trend_query]
@@ -210,6 +214,8 @@ class TrendRepository:
             documents = await read_ordered_within(
                 self._collection, query, projection, scan, limit + 1, only
             )
+        elif by_id:  # no bound needed: at most a short list of trends is read
+            documents = await self._read(query, projection, scan, limit + 1, hint=BY_ID)
         elif len(conditions) == 1 and scan.direction == -1:  # a first page, descending
             documents = await self._first_page(scan, query, projection, limit + 1)
         else:
@@ -239,9 +245,17 @@ class TrendRepository:
         )
 
     async def _read(
-        self, query: Document, projection: Mapping[str, Any] | None, sort: SortKey, limit: int
+        self,
+        query: Document,
+        projection: Mapping[str, Any] | None,
+        sort: SortKey,
+        limit: int,
+        *,
+        hint: IndexKeys | None = None,
     ) -> list[Document]:
         cursor = self._collection.find(query, projection).sort(sort.mongo_sort()).limit(limit)
+        if hint is not None:
+            cursor = cursor.hint(hint)
         documents: list[Document] = await cursor.to_list()
         return documents
 
@@ -322,4 +336,7 @@ class TrendRepository:
         if signal_query is None:
             return await self._collection.count_documents(query)
         trend_ids = await matching_trend_ids(self._database, signal_query)
+        if fits_in_query(trend_ids):
+            query = within(trend_filter.checked_by_signals().to_mongo(), trend_ids)
+            return await self._collection.count_documents(query, hint=BY_ID)
         return await count_within(self._collection, query, trend_ids)
