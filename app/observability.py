@@ -91,7 +91,8 @@ class Metrics:
         self.compiled_fallbacks = Counter(
             "trendgraph_compiled_execution_fallbacks",
             "Compiled selections that gave up and were completed by graphql-core's path, by "
-            "reason (give_up, awaiting, path, resolver_error, error); see docs/executor.md.",
+            "reason (give_up, awaiting, path, resolver_error, error), and operations whose "
+            "field collections are not shared (selections_not_shared); see docs/executor.md.",
             ["reason"],
             registry=self.registry,
         )

@@ -145,6 +145,12 @@ class Settings(BaseSettings):
         description="Complete plain fields and whole selections with trendgraph's executor "
         "(docs/executor.md); false runs graphql-core's executor as shipped, nothing else changes.",
     )
+    shared_selections: bool = Field(
+        default=True,
+        description="With compiled_execution: collect and plan the fields of an operation "
+        "without directives once per cached document, for every request that runs it "
+        "(docs/executor.md); false collects them per request, as graphql-core does.",
+    )
     log_format: Literal["text", "json"] = "text"
     # Forecasts: recomputed in the background after series writes (app/storage/forecast_worker.py).
     forecast_processes: Annotated[int, Field(ge=1, le=64)] = Field(

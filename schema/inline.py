@@ -22,11 +22,14 @@ from graphql import (
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    OperationType,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import AwaitableOrValue, Path, Undefined, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema import collected
+from schema.collected import SharedCollections
 from schema.plans import FastField, FieldPlans, PlannedField, static_fast_field
 
 
@@ -42,6 +45,45 @@ class InlineExecutor(StrawberryGraphQLCoreExecutionContext):
         middleware = self.middleware_manager
         self._shortcuts = not (middleware and middleware.middlewares)
         self._field_plans = FieldPlans.of(self.schema)
+        self._shared = self._shared_collections() if self._shortcuts else None
+        if self._shared is not None:
+            # graphql-core memoizes by field group identity; shared groups keep hitting.
+            self._relevant_sub_fields = self._shared.sub_fields
+            self._plans = self._shared.plans
+
+    def _shared_collections(self) -> SharedCollections | None:
+        """This operation's collections shared across requests (:mod:`schema.collected`),
+        or ``None``: not a query, switched off, or directives in its selections."""
+        context = self.context_value
+        settings = getattr(context, "settings", None)
+        if self.operation.operation is not OperationType.QUERY or not getattr(
+            settings, "shared_selections", True
+        ):
+            return None
+        shared = collected.of_schema(self.schema).get(self.operation, self.fragments)
+        metrics = getattr(context, "metrics", None)
+        if shared is None and metrics is not None:
+            metrics.compiled_fallbacks.labels("selections_not_shared").inc()
+        return shared
+
+    def execute_root_grouped_field_set(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        position_context: Any,
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        shared = self._shared
+        if shared is not None and position_context is None:
+            # The first request's root fields, so the groups below them are the shared ones.
+            if shared.root is None:
+                shared.root = grouped_field_set
+            else:
+                grouped_field_set = shared.root
+        return super().execute_root_grouped_field_set(
+            root_type, root_value, grouped_field_set, serially, position_context
+        )
 
     def _expect_reuse(
         self, return_type: GraphQLOutputType, field_details_list: FieldDetailsList
