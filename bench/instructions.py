@@ -31,7 +31,7 @@ from bench.__main__ import DATABASE
 from bench.inprocess import scenario_sends, seeded_database, variant_app
 
 VARIANTS = ("floor", "trendgraph", "naive")
-SCENARIOS = ("S1", "S2", "S5")
+SCENARIOS = ("S1", "S2", "S3", "S5")
 WARM_UP = 20
 _COLLECTED = re.compile(r"Collected : (\d+)")
 
@@ -72,7 +72,9 @@ def main(
     variant: Annotated[
         list[str] | None, typer.Option(help="floor, trendgraph or naive (repeatable).")
     ] = None,
-    scenario: Annotated[list[str] | None, typer.Option(help="S1, S2 or S5 (repeatable).")] = None,
+    scenario: Annotated[
+        list[str] | None, typer.Option(help="S1, S2, S3 or S5 (repeatable).")
+    ] = None,
 ) -> None:
     """Print instructions per request for S1 and S2, and each one's ratio to the floor
     (which is always measured)."""

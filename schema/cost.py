@@ -28,6 +28,7 @@ API-key holders, whose batches :data:`~schema.mutations.bulk.MAX_BATCH` bounds i
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,15 +45,21 @@ from graphql import (
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
+    ListValueNode,
+    ObjectValueNode,
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    ValueNode,
+    VariableNode,
     get_named_type,
     get_operation_ast,
     is_composite_type,
     value_from_ast,
 )
+from graphql.language import ArgumentNode, Node
 
+from schema.documents import CACHE_SIZE, Same
 from schema.mutations.bulk import MAX_BATCH
 
 CONNECTION_BASE_COST = 2
@@ -214,3 +221,81 @@ def query_cost(
         count_bulk_items,
     )
     return max(MINIMUM_COST, walker.selection_set(root, operation.selection_set, frozenset()))
+
+
+def _holds_variable(value: ValueNode) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_holds_variable(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_holds_variable(field.value) for field in value.fields)
+    return False
+
+
+SIZING_ARGUMENTS = frozenset((*PAGE_SIZE_ARGUMENTS, *LIST_ARGUMENTS, *BULK_ARGUMENTS))
+"""The only arguments whose values the cost model reads."""
+
+
+def _sized_by_variables(node: Node) -> bool:
+    """Whether an argument the cost model reads takes a variable anywhere under ``node``."""
+    if isinstance(node, ArgumentNode):
+        return node.name.value in SIZING_ARGUMENTS and _holds_variable(node.value)
+    for key in node.keys:
+        child = getattr(node, key, None)
+        children = child if isinstance(child, tuple | list) else (child,)
+        if any(isinstance(item, Node) and _sized_by_variables(item) for item in children):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)
+def _cached_cost(
+    schema: Same,
+    document: Same,
+    operation_name: str | None,
+    default_page_size: int,
+    max_page_size: int,
+    count_bulk_items: bool,
+) -> int | None:
+    """The cost of an operation whose sizes no variable sets (``None`` when one does)."""
+    if _sized_by_variables(document.value):  # type: ignore[arg-type]
+        return None
+    return query_cost(
+        schema.value,  # type: ignore[arg-type]
+        document.value,  # type: ignore[arg-type]
+        operation_name=operation_name,
+        default_page_size=default_page_size,
+        max_page_size=max_page_size,
+        count_bulk_items=count_bulk_items,
+    )
+
+
+def remembered_query_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    *,
+    operation_name: str | None = None,
+    variables: Mapping[str, Any] | None = None,
+    default_page_size: int = 20,
+    max_page_size: int = 100,
+    count_bulk_items: bool = True,
+) -> int:
+    """:func:`query_cost`, worked out once per document object (the parse cache hands out
+    one per query text) when no argument the model reads takes a variable; otherwise
+    worked out again with this request's variables."""
+    cost = _cached_cost(
+        Same(schema), Same(document), operation_name, default_page_size, max_page_size,
+        count_bulk_items,
+    )  # fmt: skip
+    if cost is not None:
+        return cost
+    return query_cost(
+        schema,
+        document,
+        operation_name=operation_name,
+        variables=variables,
+        default_page_size=default_page_size,
+        max_page_size=max_page_size,
+        count_bulk_items=count_bulk_items,
+    )

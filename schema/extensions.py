@@ -1,4 +1,4 @@
-"""Schema extensions: the error policy and telemetry after execution, and the parse cache.
+"""Schema extensions: the error policy and telemetry after execution.
 
 The guards that run before execution (cost, availability, rate limit, response cache) are in
 :mod:`schema.guards`. All read their limits from the request's
@@ -7,14 +7,12 @@ The guards that run before execution (cost, availability, rate limit, response c
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import logging
 import time
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, parse
+from graphql import GraphQLError
 from graphql.error import GraphQLSyntaxError
 from pymongo.errors import ConnectionFailure
 from strawberry.extensions import SchemaExtension
@@ -133,26 +131,3 @@ class ErrorPolicy(SchemaExtension):
                 "error_codes": codes,
             },
         )
-
-
-@functools.lru_cache(maxsize=256)
-def _cached_parse(query: str, max_tokens: int | None) -> DocumentNode:
-    return parse(query, max_tokens=max_tokens)
-
-
-class ParseCache(SchemaExtension):
-    """Caches parsed documents (bounded LRU shared by all requests).
-
-    Unlike strawberry's ``ParserCache``, a document that fails to parse is left for
-    strawberry to parse again and report, so the error passes through every extension's
-    ``on_operation`` like any other (``ParserCache`` raising from ``on_parse`` skips them).
-    """
-
-    def on_parse(self) -> Iterator[None]:
-        execution = self.execution_context
-        if execution.query is not None and execution.graphql_document is None:
-            with contextlib.suppress(GraphQLError):
-                execution.graphql_document = _cached_parse(
-                    execution.query, execution.parse_options.get("max_tokens")
-                )
-        yield

@@ -22,7 +22,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.context import Context
-from schema.cost import query_cost
+from schema.cost import remembered_query_cost
 from schema.decisions import (
     CacheDecision,
     CostDecision,
@@ -85,7 +85,7 @@ class CostGuard(SchemaExtension):
         settings = context.settings
         assert execution.graphql_document is not None
         cost_of = functools.partial(
-            query_cost,
+            remembered_query_cost,
             execution.schema._schema,
             execution.graphql_document,
             operation_name=execution.operation_name,

@@ -36,10 +36,12 @@ def _observed(
 ) -> BatchFunction[Key, Value]:
     if metrics is None:
         return batch
-    histogram = metrics.dataloader_batch_size.labels(name)
+    histogram = metrics.dataloader_batch_size
 
+    # The label is looked up at a batch, not when the loader is made: a request makes
+    # every loader and uses a few.
     async def observed(keys: Sequence[Key]) -> Sequence[Value | BaseException]:
-        histogram.observe(len(keys))
+        histogram.labels(name).observe(len(keys))
         return await batch(keys)
 
     return observed

@@ -7,21 +7,15 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, QueryDepthLimiter
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from schema.alert_rules import AlertRuleMutation, AlertRuleQuery, AlertSubscription
+from schema.documents import DocumentLimits
 from schema.execution import FastExecutor, executor_supported
-from schema.extensions import ErrorPolicy, ParseCache, is_unexpected
+from schema.extensions import ErrorPolicy, is_unexpected
 from schema.guards import OPERATION_GUARDS
 from schema.mutations import CategoryMutation, TrendMutation
 from schema.queries import CategoryQuery, NodeQuery, TrendQuery
@@ -85,9 +79,6 @@ def build_schema(
     and validates every document anew. Both exist for baselines composed elsewhere (the
     benchmark's); the service uses the settings.
     """
-    # Refuse oversized documents while parsing; cache parses and validations in bounded
-    # LRU caches shared across requests.
-    caches: list[Any] = [ParseCache, lambda: ValidationCache(maxsize=256)] if shared_caches else []
     # The limiters make a new rule class per instance: build them once, so every request
     # adds the same rules and the validation cache (keyed by the rules) can hit.
     limit_rules = [
@@ -96,10 +87,11 @@ def build_schema(
     ]
     extensions: list[Any] = [
         ErrorPolicy,
-        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        *caches[:1],
-        lambda: AddValidationRules(limit_rules),
-        *caches[1:],
+        # Refuse oversized documents while parsing; cache parses and validations in bounded
+        # LRU caches shared across requests (unless shared_caches is off).
+        lambda: DocumentLimits(
+            max_tokens=settings.max_tokens, rules=limit_rules, cached=shared_caches
+        ),
         *OPERATION_GUARDS,
     ]
     if not settings.introspection:
