@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
@@ -55,13 +55,11 @@ async def find_in(
     *,
     per_value: int = 2,
     extra: Mapping[str, Any] | None = None,
-    hint: Sequence[tuple[str, int]] | None = None,
 ) -> list[Document]:
     """Documents whose ``field`` is one of ``values``: one find per :data:`IN_CHUNK` values,
     run concurrently (one round trip of latency however long the list). ``per_value``: how
     many documents one value may match (more would cost a ``getMore`` round trip); ``extra``:
-    a filter the documents must match too; ``hint``: the index to read (``field``'s, so
-    that ``extra`` does not make the embedded server read the whole collection)."""
+    a filter the documents must match too."""
     unique = list(dict.fromkeys(values))
     if not unique:
         return []
@@ -71,7 +69,6 @@ async def find_in(
             collection.find(
                 {"$and": [{field: {"$in": chunk}}, extra]} if extra else {field: {"$in": chunk}},
                 projection,
-                hint=list(hint) if hint else None,
             )
             .batch_size(len(chunk) * per_value + 1)
             .to_list()

@@ -214,6 +214,25 @@ async def test_total_count_under_an_order_by_a_signal_some_trends_lack(
     assert (await listed(client, filter=plain, order=REDDIT_ORDER))[1] == 9
 
 
+async def test_signal_filters_without_growth_under_a_signal_order(
+    client: GraphQLClient,
+) -> None:
+    # The trends of the order's signals are read by id; the filter's signal still applies.
+    by_source = {"signal": {"source": "reddit-mentions"}}
+    expected = [f"t{i}" for i in range(1, 10)]
+    assert await listed(client, filter=by_source, order=WORLD_ORDER) == (expected, 9)
+    by_region = {"signal": {"region": "US"}, "category": "odd"}
+    assert await listed(client, filter=by_region, order=WORLD_ORDER) == (
+        ["t1", "t3", "t5", "t7", "t9"],
+        5,
+    )
+    same = {"signal": {"source": "search-interest", "region": "WORLD"}}
+    assert await listed(client, filter=same, order=WORLD_ORDER) == (
+        [f"t{i}" for i in range(10)],
+        10,
+    )
+
+
 @pytest.mark.parametrize(
     "order", [None, {"field": "UPDATED_AT"}, WORLD_ORDER, REDDIT_ORDER], ids=str
 )

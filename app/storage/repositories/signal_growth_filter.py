@@ -29,18 +29,11 @@ from collections.abc import Mapping, Set
 from typing import Any
 
 from bson import ObjectId
-from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from app.domain.pagination import SortKey
 from app.storage.database import IN_CHUNK, Database, Document, find_in
 
-IndexKeys = list[tuple[str, int]]
-BY_ID: IndexKeys = [("_id", ASCENDING)]
-"""The hint of a query naming its trends in a short list of ids: reading them by id is the
-cheapest plan, and the embedded server, which plans an index only for a filter whose every
-field one index holds, would otherwise read the whole collection when the filter has more
-(a category, say)."""
 MAX_IDS_IN_QUERY = IN_CHUNK
 """The longest list of matching trend ids a trend query carries as ``_id: {$in: ...}``."""
 ONE_REPLY = 1_000_000
@@ -85,7 +78,7 @@ async def read_ordered_within(
     found = {
         document["_id"]: document
         for document in await find_in(collection, "_id", wanted, projection, per_value=1)
-    }  # no other condition: the embedded server reads these by id
+    }  # no other condition: the embedded server reads these by id, not the collection
     # A trend deleted between the two reads is left out.
     return [found[trend_id] for trend_id in wanted if trend_id in found]
 

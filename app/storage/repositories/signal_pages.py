@@ -31,7 +31,7 @@ from app.domain.pagination import (
 )
 from app.domain.signals import SignalUnit
 from app.storage.database import Database, Document, find_in
-from app.storage.repositories.signal_growth_filter import BY_ID, fits_in_query
+from app.storage.repositories.signal_growth_filter import fits_in_query
 
 FIRST_BATCH_FACTOR = 2
 """The first batch scans twice the page, so a filter half the trends pass needs one."""
@@ -100,8 +100,7 @@ async def signal_ordered_page(
                 ids,
                 projection,
                 per_value=1,
-                extra=trend_query,
-                hint=BY_ID,
+                extra=trend_query or None,  # none: the embedded server reads them by id
             )
         }
         for signal in signals:

@@ -7,6 +7,7 @@ and sort keys in :mod:`app.storage.repositories.trend_queries`; writes are
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,8 +27,6 @@ from app.domain.pagination import (
 )
 from app.storage.database import Database, Document, find_in
 from app.storage.repositories.signal_growth_filter import (
-    BY_ID,
-    IndexKeys,
     count_within,
     fits_in_query,
     matching_trend_ids,
@@ -214,8 +213,8 @@ class TrendRepository:
             documents = await read_ordered_within(
                 self._collection, query, projection, scan, limit + 1, only
             )
-        elif by_id:  # no bound needed: at most a short list of trends is read
-            documents = await self._read(query, projection, scan, limit + 1, hint=BY_ID)
+        elif by_id:  # no learned bound: a second condition would cost more than it saves
+            documents = await self._read(query, projection, scan, limit + 1)
         elif len(conditions) == 1 and scan.direction == -1:  # a first page, descending
             documents = await self._first_page(scan, query, projection, limit + 1)
         else:
@@ -245,17 +244,9 @@ class TrendRepository:
         )
 
     async def _read(
-        self,
-        query: Document,
-        projection: Mapping[str, Any] | None,
-        sort: SortKey,
-        limit: int,
-        *,
-        hint: IndexKeys | None = None,
+        self, query: Document, projection: Mapping[str, Any] | None, sort: SortKey, limit: int
     ) -> list[Document]:
         cursor = self._collection.find(query, projection).sort(sort.mongo_sort()).limit(limit)
-        if hint is not None:
-            cursor = cursor.hint(hint)
         documents: list[Document] = await cursor.to_list()
         return documents
 
@@ -298,20 +289,27 @@ class TrendRepository:
         scan_filter = signal_filter(order.source, order.region, order.field.value)
         trend_ids: set[ObjectId] | None = None
         signal_query = trend_filter.signal_growth_query()
+        same_signal = (order.source, order.region) == (
+            trend_filter.signal_source,
+            trend_filter.signal_region,
+        )
         if signal_query is not None:
-            if (order.source, order.region) == (
-                trend_filter.signal_source,
-                trend_filter.signal_region,
-            ):
+            if same_signal:
                 scan_filter = {**scan_filter, **signal_query}  # the range joins the scan
             else:
                 trend_ids = await matching_trend_ids(self._database, signal_query)
+        # The trends read here have the order's signal and, with a range, the filter's:
+        # conditions on signalKeys they all pass, left out (the embedded server reads
+        # trends by id only when the id is all the filter names).
+        implied = dataclasses.replace(trend_filter, ordered_signal_key=None)
+        if signal_query is not None or same_signal:
+            implied = implied.checked_by_signals()
         documents, positions, has_more = await signal_ordered_page(
             self._database,
             signal_filter=scan_filter,
             trend_ids=trend_ids,
             sort=sort,
-            trend_query=trend_filter.to_mongo(),
+            trend_query=implied.to_mongo(),
             projection=None if with_analyses else WITHOUT_ANALYSES,
             limit=limit,
             backwards=backwards,
@@ -338,5 +336,5 @@ class TrendRepository:
         trend_ids = await matching_trend_ids(self._database, signal_query)
         if fits_in_query(trend_ids):
             query = within(trend_filter.checked_by_signals().to_mongo(), trend_ids)
-            return await self._collection.count_documents(query, hint=BY_ID)
+            return await self._collection.count_documents(query)
         return await count_within(self._collection, query, trend_ids)
