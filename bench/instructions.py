@@ -76,8 +76,8 @@ def main(
         list[str] | None, typer.Option(help="S1, S2, S3 or S5 (repeatable).")
     ] = None,
 ) -> None:
-    """Print instructions per request for S1 and S2, and each one's ratio to the floor
-    (which is always measured)."""
+    """Print instructions per request for S1, S2, S3 and S5, and each one's ratio to the
+    floor (which is always measured)."""
     if context.invoked_subcommand is not None:
         return
     variants, scenarios = variant or list(VARIANTS), scenario or list(SCENARIOS)
