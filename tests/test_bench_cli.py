@@ -13,7 +13,7 @@ from bench import instructions
     [
         (["--variant", "fast"], "fast"),
         (["--scenario", "S9"], "S9"),
-        (["--variant", "floor", "--variant", "quick", "--scenario", "S3"], "S3, quick"),
+        (["--variant", "floor", "--variant", "quick", "--scenario", "S4"], "S4, quick"),
     ],
 )
 def test_instructions_refuses_unknown_variants_and_scenarios(
