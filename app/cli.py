@@ -218,10 +218,8 @@ def recompute_forecasts(
     recomputed in the background when a series is written), with a progress bar."""
     settings = load_settings()
     settings.configure_logging()
-    import multiprocessing
     import os
     import time
-    from concurrent.futures import ProcessPoolExecutor
 
     from rich.progress import (
         BarColumn,
@@ -232,6 +230,7 @@ def recompute_forecasts(
         TimeRemainingColumn,
     )
 
+    from app.forecasting.pool import forecast_pool
     from app.storage.database import open_database
     from app.storage.forecast_worker import recompute_all
 
@@ -249,9 +248,7 @@ def recompute_forecasts(
             )
             started = time.perf_counter()
             with (
-                ProcessPoolExecutor(
-                    workers, mp_context=multiprocessing.get_context("spawn")
-                ) as pool,
+                forecast_pool(workers) as pool,
                 Progress(*columns, console=None, transient=False) as progress,
             ):
                 task = progress.add_task("recompute", total=total)

@@ -67,7 +67,9 @@ class Lines:
         raise AssertionError(f"{text!r} never appeared; output was:\n{''.join(self.seen)}")
 
     def close(self) -> None:
-        self._thread.join()
+        # Bounded: a grandchild that outlived the child would hold the pipe open for ever.
+        self._thread.join(timeout=30)
+        assert not self._thread.is_alive(), "something still holds the child's stderr open"
 
 
 @dataclass

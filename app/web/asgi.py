@@ -6,9 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-import multiprocessing
 from collections.abc import AsyncIterator
-from concurrent.futures import ProcessPoolExecutor
 from typing import TypedDict
 
 import strawberry
@@ -21,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 
 from app.alerts.service import alerts_running
+from app.forecasting.pool import forecast_pool
 from app.observability import Metrics, exposing_sort_bounds
 from app.settings import Settings, get_settings
 from app.storage.changes import TrendChangeFeed
@@ -123,15 +122,11 @@ def create_app(
             else None
         )
 
-        # The pool is made on the first series write ("spawn": its children do not inherit
-        # the event loop and the driver's threads); until then no process is started.
-        def forecast_pool() -> ProcessPoolExecutor:
-            spawn = multiprocessing.get_context("spawn")
-            return ProcessPoolExecutor(settings.forecast_processes, mp_context=spawn)
-
+        # The pool is made on the first series write (or the catch-up's first signal);
+        # until then no process is started.
         forecasts = ForecastWorker(
             opened,
-            forecast_pool,
+            lambda: forecast_pool(settings.forecast_processes),
             concurrency=settings.forecast_concurrency,
             owns_executor=True,
         )
