@@ -25,6 +25,7 @@ class Answer:
     retry_after: str | None
     slug: str | None = None  # writes: the trend's slug
     acknowledged: bool = False  # writes: 200 with the trend in the answer
+    cached: bool = False  # answered from the response cache (X-Cache: HIT)
 
 
 @dataclass
@@ -105,4 +106,5 @@ def _answer(kind: str, started: float, response: httpx.Response, slug: str | Non
         response.headers.get("retry-after"),
         slug,
         acknowledged,
+        response.headers.get("x-cache") == "HIT",
     )

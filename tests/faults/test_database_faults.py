@@ -176,7 +176,11 @@ async def test_stop_and_kill_the_database_under_load(
     for outage in outages:
         during = _during(outage, answers)
         assert during, f"no request was sent during the {outage.kind} outage"
-        assert {a.status for a in during} == {503}, Counter(a.status for a in during)
+        # The response cache may still answer a GET until its change stream reports the
+        # database gone (what it holds cannot have changed meanwhile); nothing else may.
+        assert {a.status for a in during if not a.cached} == {503}, Counter(
+            (a.status, a.cached) for a in during
+        )
         recovery = {kind: _recovery(outage, answers, kind) for kind in ("read", "write")}
         assert max(recovery.values()) <= RECOVERY_SECONDS, recovery
         # Once recovered, nothing fails any more (until the next outage).
