@@ -252,6 +252,12 @@ def main(
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _ratio(value: float, baseline: float) -> str:
+    """``value`` against ``baseline``; "-" when the baseline served nothing (a variant
+    whose every request failed, say: its errors column says so)."""
+    return f"{value / baseline:.2f}x" if baseline else "-"
+
+
 def print_table(
     results: dict[tuple[str, str], Measurement],
     wire: dict[tuple[str, str], float],
@@ -295,10 +301,10 @@ def print_table(
                 f"{result.commands_per_request:.1f}",
                 f"{result.rss_mib:.0f}",
                 "-" if read is None else f"{read / 1000:.1f}",
-                f"{result.load.rps / naive.load.rps:.2f}x",
-                f"{result.load.rps / floor.load.rps:.2f}x",
-                f"{result.cpu_ms_per_request / naive.cpu_ms_per_request:.2f}x",
-                f"{result.cpu_ms_per_request / floor.cpu_ms_per_request:.2f}x",
+                _ratio(result.load.rps, naive.load.rps),
+                _ratio(result.load.rps, floor.load.rps),
+                _ratio(result.cpu_ms_per_request, naive.cpu_ms_per_request),
+                _ratio(result.cpu_ms_per_request, floor.cpu_ms_per_request),
                 "-" if read is None or not floor_read else f"{read / floor_read:.2f}x",
                 str(result.load.errors),
             )
