@@ -38,8 +38,10 @@ Clock = Callable[[], datetime]
 BATCH = 500
 RETRY_SECONDS = 1.0
 AWAIT_MS = 100
-"""How long the stream waits for more events before a batch is evaluated (a getMore's
-maxAwaitTimeMS): the latency an alert may gain, and the idle polling rate."""
+"""How long an idle stream's getMore waits for events (maxAwaitTimeMS) when the database
+names no ``change_stream_max_await_ms`` (``TRENDGRAPH_CHANGE_STREAM_MAX_AWAIT_MS``, 1 s by
+default, as for the response cache): the idle polling rate. A getMore answers as soon as
+events arrive, so it adds no latency to alerts while trends are written."""
 
 
 EVENT_FIELDS = [
@@ -100,7 +102,9 @@ class AlertEvaluator:
         while not self._stopping.is_set():
             try:
                 async with await self._database.trends.watch(
-                    EVENT_FIELDS, full_document="updateLookup", max_await_time_ms=AWAIT_MS
+                    EVENT_FIELDS,
+                    full_document="updateLookup",
+                    max_await_time_ms=self._database.change_stream_max_await_ms or AWAIT_MS,
                 ) as stream:
                     await self.reconcile()
                     self.ready.set()
